@@ -1,0 +1,5 @@
+"""audio: loading, resampling, FFT, STFT, mel, MFCC and preprocessing.
+
+librosa's names, defaults and layouts with our own math. This package
+imports ``kernels`` and never ``minidl``.
+"""

@@ -1,0 +1,35 @@
+"""kernels: the bottom layer of minidl.
+
+Backends (numpy, numba, cupy), their selection, and — one family per
+sub-package — the hot loops, each written once as a readable NumPy
+reference and again as compiled kernels that must agree with it.
+
+This package imports only numpy, numba and cupy (the last two lazily).
+"""
+from kernels.backend import (
+    BACKENDS,
+    ENV_VAR,
+    array_module,
+    available,
+    backend_for,
+    current,
+    default_backend,
+    is_cupy_array,
+    require,
+    use,
+)
+from kernels.errors import BackendUnavailableError
+
+__all__ = [
+    "BACKENDS",
+    "ENV_VAR",
+    "BackendUnavailableError",
+    "array_module",
+    "available",
+    "backend_for",
+    "current",
+    "default_backend",
+    "is_cupy_array",
+    "require",
+    "use",
+]

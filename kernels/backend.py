@@ -1,0 +1,160 @@
+"""Backend selection: which implementation of a hot loop runs.
+
+Three backends exist:
+
+``"numpy"``
+    The readable reference. Always available.
+``"numba"``
+    Compiled CPU kernels. The CPU default when Numba imports.
+``"cupy"``
+    GPU kernels. Available when CuPy imports *and* a CUDA device is present.
+
+The active backend is, in order of precedence: the innermost
+``with kernels.use(name):`` block, else the ``MINIDL_BACKEND`` environment
+variable, else the best CPU backend. CuPy arrays always run on ``"cupy"``,
+whatever is selected, because their data lives on the GPU.
+
+Importing this module never imports Numba or CuPy; they are probed the first
+time someone asks.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import importlib
+import importlib.util
+import os
+
+import numpy as np
+
+from kernels.errors import BackendUnavailableError
+
+BACKENDS = ("numpy", "numba", "cupy")
+ENV_VAR = "MINIDL_BACKEND"
+
+# The backend chosen by the innermost ``use`` block (None: not inside one).
+# A ContextVar rather than a plain global so threads and async tasks each
+# see their own choice.
+_selected: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "minidl_backend", default=None
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _probe(name: str) -> str | None:
+    """Return None if backend ``name`` works here, else why it does not."""
+    if name == "numpy":
+        return None
+    if name == "numba":
+        if importlib.util.find_spec("numba") is None:
+            return "the numba package is not installed (pip install numba)"
+        try:
+            importlib.import_module("numba")
+        except Exception as exc:  # a broken install: say what broke
+            return f"numba failed to import: {exc!r}"
+        return None
+    if name == "cupy":
+        if importlib.util.find_spec("cupy") is None:
+            return "the cupy package is not installed (pip install -e '.[gpu]')"
+        try:
+            cupy = importlib.import_module("cupy")
+            count = cupy.cuda.runtime.getDeviceCount()
+        except Exception as exc:  # no driver, no device, wrong CUDA
+            return f"cupy is installed but no CUDA device could be used: {exc!r}"
+        if count < 1:
+            return "cupy is installed but no CUDA device is present"
+        return None
+    raise ValueError(f"unknown backend {name!r}; expected one of {BACKENDS}")
+
+
+def available() -> list[str]:
+    """List the backends that work on this machine, e.g. ``['numpy', 'numba']``."""
+    return [name for name in BACKENDS if _probe(name) is None]
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; expected one of {BACKENDS}")
+    return name
+
+
+def require(name: str) -> str:
+    """Return ``name`` if that backend works here, else raise.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not a backend at all.
+    BackendUnavailableError
+        ``name`` is a backend but cannot run here; the message says why.
+    """
+    reason = _probe(_check_name(name))
+    if reason is not None:
+        raise BackendUnavailableError(
+            f"backend {name!r} is not available: {reason}; available: {available()}"
+        )
+    return name
+
+
+def default_backend() -> str:
+    """The best CPU backend: ``"numba"`` when it imports, else ``"numpy"``."""
+    return "numba" if _probe("numba") is None else "numpy"
+
+
+def current() -> str:
+    """The name of the backend that kernels run on now (for CPU arrays)."""
+    chosen = _selected.get()
+    if chosen is not None:
+        return chosen
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        try:
+            return require(from_env)
+        except ValueError as exc:
+            raise type(exc)(f"{ENV_VAR}={from_env!r}: {exc}") from None
+    return default_backend()
+
+
+@contextlib.contextmanager
+def use(name: str):
+    """Run the enclosed block on backend ``name``.
+
+    Examples
+    --------
+    >>> import kernels
+    >>> with kernels.use("numpy"):
+    ...     kernels.current()
+    'numpy'
+    """
+    token = _selected.set(require(name))
+    try:
+        yield name
+    finally:
+        _selected.reset(token)
+
+
+def is_cupy_array(x: object) -> bool:
+    """True for a CuPy array, decided without importing CuPy."""
+    return type(x).__module__.split(".")[0] == "cupy"
+
+
+def array_module(*arrays):
+    """Return ``cupy`` if any argument is a CuPy array, else ``numpy``.
+
+    Glue code writes ``xp = array_module(x)`` and then ``xp.exp(x)`` so the
+    same line runs on the CPU and on the GPU.
+    """
+    if any(is_cupy_array(a) for a in arrays):
+        return importlib.import_module("cupy")
+    return np
+
+
+def backend_for(*arrays) -> str:
+    """The backend that must run a kernel on these arrays.
+
+    CuPy arrays always go to ``"cupy"``; NumPy arrays go to :func:`current`.
+    """
+    if any(is_cupy_array(a) for a in arrays):
+        return require("cupy")
+    return current()

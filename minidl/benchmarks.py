@@ -1,0 +1,88 @@
+"""``minidl bench`` rows for the autograd engine, against PyTorch on the CPU.
+
+Each row builds the same computation in minidl and in PyTorch, with the
+same weights and data, and the harness times both in one run.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import minidl
+from kernels.bench import Row
+from minidl import nn
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
+    """One Adam training step of an MLP: forward, cross-entropy, backward, update."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, widths[0])).astype(np.float32)
+    y = rng.integers(0, widths[-1], batch)
+    layers = []
+    for i in range(len(widths) - 1):
+        layers += [nn.Linear(widths[i], widths[i + 1]), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    opt = minidl.optim.Adam(model.parameters(), lr=1e-3)
+    xt = minidl.tensor(x)
+
+    def ours():
+        opt.zero_grad()
+        nn.cross_entropy(model(xt), y).backward()
+        opt.step()
+
+    torch = _torch()
+    reference = None
+    if torch is not None:
+        tlayers = []
+        for i in range(len(widths) - 1):
+            tlayers += [torch.nn.Linear(widths[i], widths[i + 1]), torch.nn.ReLU()]
+        tmodel = torch.nn.Sequential(*tlayers[:-1])
+        tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+        topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+        def reference():
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
+            topt.step()
+
+    name = f"MLP Adam step B={batch} {'-'.join(map(str, widths))} f32"
+    return Row(name, ours, reference, _torch_name(torch))
+
+
+def softmax_xent_row(rows: int = 4096, classes: int = 100) -> Row:
+    """Cross-entropy forward and backward on a large batch of logits."""
+    rng = np.random.default_rng(1)
+    logits = rng.standard_normal((rows, classes)).astype(np.float32)
+    target = rng.integers(0, classes, rows)
+
+    def ours():
+        z = minidl.tensor(logits, requires_grad=True)
+        nn.cross_entropy(z, target).backward()
+
+    torch = _torch()
+    reference = None
+    if torch is not None:
+        tz, tt = torch.from_numpy(logits), torch.from_numpy(target)
+
+        def reference():
+            z = tz.clone().requires_grad_(True)
+            torch.nn.functional.cross_entropy(z, tt).backward()
+
+    return Row(f"cross_entropy fwd+bwd {rows}x{classes} f32", ours, reference, _torch_name(torch))
+
+
+def _torch_name(torch) -> str:
+    return f"torch {torch.__version__}" if torch is not None else "torch (not installed)"
+
+
+def rows() -> list[Row]:
+    """Every autograd row, in the order the table prints them."""
+    return [mlp_step_row(), softmax_xent_row()]

@@ -1,0 +1,99 @@
+"""The ``minidl`` command: the one place where minidl and audio meet.
+
+Subcommands
+-----------
+info    versions of minidl and its dependencies, and the usable backends
+bench   time our implementations against their references (ratios)
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+import kernels
+
+DEPENDENCIES = ("numpy", "numba", "scipy", "soundfile", "matplotlib", "tqdm", "librosa", "torch", "cupy")
+
+
+def _version(name: str) -> str:
+    try:
+        return getattr(importlib.import_module(name), "__version__", "installed")
+    except Exception:
+        return "not installed"
+
+
+def cmd_info(args) -> int:
+    import minidl
+
+    print(f"minidl {minidl.__version__} (Python {sys.version.split()[0]})")
+    for name in DEPENDENCIES:
+        print(f"  {name:<11} {_version(name)}")
+    print(f"backends available: {', '.join(kernels.available())}")
+    print(f"backend in use:     {kernels.current()}")
+    return 0
+
+
+def _bench_rows():
+    from minidl import benchmarks as autograd_rows
+
+    return autograd_rows.rows()
+
+
+def cmd_bench(args) -> int:
+    from kernels import bench
+
+    threads = os.cpu_count() or 1
+    try:  # same thread count for PyTorch as NumPy's BLAS and Numba get
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+    rows = [r for r in _bench_rows() if not args.only or args.only.lower() in r.name.lower()]
+    if not rows:
+        print(f"minidl bench: no benchmark matches --only {args.only!r}", file=sys.stderr)
+        return 2
+    results = []
+    for row in rows:
+        results.append(bench.time_row(row, repeat=args.repeat))
+        print(f"  measured {row.name}", file=sys.stderr)
+    print(f"backend: {kernels.current()}, threads: {threads}")
+    print(bench.format_table(results))
+    if args.json:
+        bench.write_json(results, args.json, {"backend": kernels.current(), "threads": threads})
+        print(f"wrote {args.json}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="minidl", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=kernels.BACKENDS, help="kernel backend to use")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("info", help="versions and available backends").set_defaults(func=cmd_info)
+    p = sub.add_parser("bench", help="time ours vs references, print ratios")
+    p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--repeat", type=int, default=7, help="timed repeats per row (default 7)")
+    p.add_argument("--only", metavar="TEXT", help="run only rows whose name contains TEXT")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "repeat", 1) < 1:
+        print(f"minidl: --repeat must be at least 1, got {args.repeat}", file=sys.stderr)
+        return 2
+    try:
+        if args.backend:
+            with kernels.use(args.backend):
+                return args.func(args)
+        return args.func(args)
+    except kernels.BackendUnavailableError as exc:
+        print(f"minidl: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""``Module``: a piece of a model that owns parameters and sub-modules.
+
+Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, in
+order, so ``named_parameters()`` can list every weight with a dotted name
+(``"0.weight"``, ``"rnn.weight_hh_l0"``) — the names ``state_dict`` uses.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from minidl.errors import StateDictError
+from minidl.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is a weight of a module: a leaf that requires grad."""
+
+    def __init__(self, data, requires_grad: bool = True):
+        if isinstance(data, Tensor):
+            data = data.data
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter(" + super().__repr__()[len("tensor("):]
+
+
+class Module:
+    """Base class of layers and models; subclasses define ``forward``."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            )
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ traversal
+    def named_children(self):
+        yield from self._modules.items()
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = ""):
+        """(name, module) for this module and every descendant, depth first."""
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = ""):
+        """(dotted name, parameter) pairs; a shared parameter is listed once."""
+        seen = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, param in module._parameters.items():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self):
+        for _, param in self.named_parameters():
+            yield param
+
+    # ------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (dropout active); returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (dropout off); returns self."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for param in self.parameters():
+            param.grad = None
+
+    # ------------------------------------------------------------ state
+    def state_dict(self) -> OrderedDict:
+        """Name -> copy of each parameter's array."""
+        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state, strict: bool = True) -> None:
+        """Copy arrays into the parameters, by name.
+
+        Every mismatch is reported at once, before anything is changed:
+        missing keys, unexpected keys (with ``strict=True``) and keys whose
+        shape differs from the parameter's.
+
+        Parameters
+        ----------
+        state : mapping of str to array-like
+            For example ``{k: v.numpy() for k, v in torch_model.state_dict().items()}``.
+        strict : bool
+            Whether missing and unexpected keys are errors.
+        """
+        own = OrderedDict(self.named_parameters())
+        problems = []
+        if strict:
+            missing = [k for k in own if k not in state]
+            unexpected = [k for k in state if k not in own]
+            if missing:
+                problems.append(f"missing keys: {missing}")
+            if unexpected:
+                problems.append(f"unexpected keys: {unexpected}")
+        values = {}
+        for name, param in own.items():
+            if name not in state:
+                continue
+            value = state[name]
+            value = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+            if tuple(value.shape) != param.shape:
+                problems.append(
+                    f"key {name!r}: shape {tuple(value.shape)} in the state_dict, "
+                    f"{param.shape} in the model"
+                )
+            values[name] = value
+        if problems:
+            raise StateDictError(
+                f"load_state_dict into {type(self).__name__} failed:\n  " + "\n  ".join(problems)
+            )
+        for name, value in values.items():
+            param = own[name]
+            param.data = param.xp.asarray(value, dtype=param.dtype).copy()
+
+    # ------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, child in self._modules.items():
+            child_lines = repr(child).split("\n")
+            lines.append(f"  ({name}): " + "\n  ".join(child_lines))
+        return lines[0] + ")" if len(lines) == 1 else "\n".join(lines) + "\n)"

@@ -1,0 +1,49 @@
+"""softmax and log_softmax along one axis, numerically stable.
+
+Both subtract the maximum first: softmax(x) = softmax(x - c) for any c, and
+with c = max(x) every exponent is <= 0, so nothing overflows.
+
+With s = softmax(x) and an upstream gradient g:
+
+    d softmax:      dx = s * (g - sum(g * s))
+    d log_softmax:  dx = g - s * sum(g)
+
+(the sums run over the softmax axis).
+"""
+from __future__ import annotations
+
+from kernels import array_module
+from minidl.function import Function
+
+
+def _shifted(x, axis):
+    return x - x.max(axis=axis, keepdims=True)
+
+
+class Softmax(Function):
+    """s_i = e^{x_i} / sum_j e^{x_j}."""
+
+    def forward(self, x, axis=-1):
+        self.axis = axis
+        e = array_module(x).exp(_shifted(x, axis))
+        self.out = e / e.sum(axis=axis, keepdims=True)
+        return self.out
+
+    def backward(self, grad):
+        s = self.out
+        return s * (grad - (grad * s).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """log s_i = x_i - log sum_j e^{x_j}."""
+
+    def forward(self, x, axis=-1):
+        xp = array_module(x)
+        self.axis = axis
+        z = _shifted(x, axis)
+        self.out = z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
+        return self.out
+
+    def backward(self, grad):
+        s = array_module(grad).exp(self.out)
+        return grad - s * grad.sum(axis=self.axis, keepdims=True)

@@ -1,0 +1,57 @@
+"""``Optimizer``: the shared loop of every update rule.
+
+A subclass writes one method, ``update(param, grad, state)``, which changes
+``param.data`` in place given its gradient and a per-parameter ``state``
+dict (momentum buffers, running averages, the step count).
+"""
+from __future__ import annotations
+
+from minidl.grad_mode import no_grad
+from minidl.nn.module import Parameter
+from minidl.tensor import Tensor
+
+
+def check_non_negative(name: str, value) -> float:
+    """The shared validator for hyper-parameters that must be >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+def check_beta(name: str, value) -> float:
+    """The shared validator for decay rates: a number in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class. ``params`` is an iterable of tensors that require grad."""
+
+    def __init__(self, params, lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor) or not p.requires_grad:
+                raise TypeError(
+                    f"optimizer parameter {i} must be a Tensor with requires_grad=True, "
+                    f"got {type(p).__name__}"
+                )
+        self.lr = check_non_negative("lr", lr)
+        self.state = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients of the last backward (call before the next one)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient."""
+        with no_grad():
+            for p, state in zip(self.params, self.state):
+                if p.grad is not None:
+                    self.update(p, p.grad, state)
+
+    def update(self, param: Parameter, grad, state: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define update")

@@ -1,0 +1,19 @@
+"""Helpers shared by the tests: comparisons with explicit tolerances."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def max_scaled_error(ours, reference) -> float:
+    """max |ours - reference| / max(1, max |reference|): abs error relative to scale."""
+    ours, reference = np.asarray(ours, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+    assert ours.shape == reference.shape, f"shape {ours.shape} != reference shape {reference.shape}"
+    if ours.size == 0:
+        return 0.0
+    scale = max(1.0, float(np.max(np.abs(reference))))
+    return float(np.max(np.abs(ours - reference))) / scale
+
+
+def assert_close_scaled(ours, reference, tol: float, what: str = "") -> None:
+    err = max_scaled_error(ours, reference)
+    assert err <= tol, f"{what}: scaled max abs error {err:.3e} > {tol:.1e}"
