@@ -19,3 +19,8 @@ __all__ = [
     "Softmax", "Tanh", "binary_cross_entropy_with_logits", "cross_entropy",
     "dropout", "mse_loss",
 ]
+
+from minidl.nn.recurrent import GRU, LSTM, RNN  # noqa: E402
+from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]

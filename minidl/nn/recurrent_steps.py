@@ -1,0 +1,88 @@
+"""One time step of each recurrent cell, forward and backward, on arrays.
+
+These are shared by the cells (``RNNCell.step_forward`` ...) and by the
+layers' time loop (``bptt.py``). The input projection ``gx = x_t W_ih^T + b``
+is *not* here: a layer computes it for all time steps in one matrix
+product before the loop. What remains per step is the hidden projection
+``gh = h_{t-1} W_hh^T`` (BLAS) and the gate math (``kernels.recurrent``:
+``k`` below is the kernel module for the arrays' backend).
+
+A state is a tuple of arrays: ``(h,)`` for RNN and GRU, ``(h, c)`` for LSTM.
+``backward`` returns ``(d_gx, d_gh, d_state_prev)``: the gradients of the
+two projections (for the weight gradients, computed by the caller) and of
+the previous state (to carry to step t-1).
+"""
+from __future__ import annotations
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+class RNNStep:
+    r"""Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)."""
+
+    name = "RNN"
+    n_gates = 1  # blocks in W_ih: [H]
+    n_states = 1
+    hidden_bias_in_gx = True  # b_hh can be added once, with the input projection
+
+    def __init__(self, nonlinearity: str = "tanh"):
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        if nonlinearity == "relu":
+            self.name = "RNN_RELU"
+
+    def forward(self, k, gx, state, w_hh_t, b_hh=None):
+        (h_prev,) = state
+        gh = h_prev @ w_hh_t                              # [B, H]
+        h = k.rnn_forward(gx, gh, self.nonlinearity)      # act(gx + gh)
+        return (h,), h
+
+    def backward(self, k, d_state, cache, w_hh):
+        (dh,) = d_state
+        d_pre = k.rnn_backward(dh, cache, self.nonlinearity)  # dh * act'
+        return d_pre, d_pre, (d_pre @ w_hh,)              # dh_{t-1} = d_pre W_hh
+
+
+class LSTMStep:
+    r"""LSTM: gates [i | f | g | o] from W_ih x_t + W_hh h_{t-1} + b; c_t = f c + i g; h_t = o tanh(c_t)."""
+
+    name = "LSTM"
+    n_gates = 4
+    n_states = 2
+    hidden_bias_in_gx = True
+
+    def forward(self, k, gx, state, w_hh_t, b_hh=None):
+        h_prev, c_prev = state
+        gh = h_prev @ w_hh_t                                  # [B, 4H]
+        h, c, gates, tanh_c = k.lstm_forward(gx, gh, c_prev)  # the cell update
+        return (h, c), (gates, tanh_c, c_prev)
+
+    def backward(self, k, d_state, cache, w_hh):
+        dh, dc = d_state
+        gates, tanh_c, c_prev = cache
+        d_a, dc_prev = k.lstm_backward(dh, dc, gates, c_prev, tanh_c)
+        return d_a, d_a, (d_a @ w_hh, dc_prev)                # dh_{t-1} = d_a W_hh
+
+
+class GRUStep:
+    r"""GRU: r, z from both projections; n = tanh(x_n + r (W_hn h + b_hn)); h_t = (1-z) n + z h_{t-1}."""
+
+    name = "GRU"
+    n_gates = 3
+    n_states = 1
+    hidden_bias_in_gx = False  # b_hn sits inside r * (...): it must stay with gh
+
+    def forward(self, k, gx, state, w_hh_t, b_hh=None):
+        (h_prev,) = state
+        gh = h_prev @ w_hh_t                                  # [B, 3H]
+        if b_hh is not None:
+            gh += b_hh
+        h, cache = k.gru_forward(gx, gh, h_prev)
+        return (h,), (cache, h_prev)
+
+    def backward(self, k, d_state, cache, w_hh):
+        (dh,) = d_state
+        gate_cache, h_prev = cache
+        d_gx, d_gh, dh_through_z = k.gru_backward(dh, gate_cache, h_prev)
+        return d_gx, d_gh, (dh_through_z + d_gh @ w_hh,)     # both paths to h_{t-1}
