@@ -41,31 +41,34 @@ class RecurrentCell(Module):
         self.bias_hh = Parameter(init.uniform((G * H,), bound, dtype)) if bias else None
 
     # ------------------------------------------------------------ one step on arrays
-    def step_forward(self, x_t, state):
+    def step_forward(self, x_t, state, weights=None):
         """One step forward.
 
         Parameters
         ----------
         x_t : array [B, I]
         state : tuple of arrays [B, H]  — (h,) or (h, c)
+        weights : (w_ih, w_hh, b_ih, b_hh) arrays, optional
+            Default: this cell's parameters. (The autograd node passes its
+            inputs here, so what is differentiated is what was used.)
 
         Returns
         -------
         new_state : tuple of arrays [B, H]
         cache : what step_backward needs
         """
+        w_ih, w_hh, b_ih, b_hh = self.weight_arrays() if weights is None else weights
         k = kernels.recurrent.for_arrays(x_t)
-        w_ih, w_hh = self.weight_ih.data, self.weight_hh.data
         gx = x_t @ w_ih.T                                      # input projection [B, G*H]
-        b_hh = None
-        if self.bias_ih is not None:
-            gx = gx + self.bias_ih.data
+        gh_bias = None
+        if b_ih is not None:
+            gx = gx + b_ih
             if self.step.hidden_bias_in_gx:
-                gx = gx + self.bias_hh.data
+                gx = gx + b_hh                                 # RNN, LSTM: both biases add up front
             else:
-                b_hh = self.bias_hh.data
-        new_state, step_cache = self.step.forward(k, gx, tuple(state), w_hh.T, b_hh)
-        return new_state, (x_t, state[0], step_cache)
+                gh_bias = b_hh                                 # GRU: b_hn stays inside r * (...)
+        new_state, step_cache = self.step.forward(k, gx, tuple(state), w_hh.T, gh_bias)
+        return new_state, (x_t, state[0], step_cache, (w_ih, w_hh, b_ih))
 
     def step_backward(self, d_new_state, cache):
         """One step backward.
@@ -81,16 +84,19 @@ class RecurrentCell(Module):
         d_state : tuple of arrays [B, H]  — dL/dh_{t-1} (and dL/dc_{t-1})
         param_grads : dict name -> array, this step's share of each parameter's gradient
         """
-        x_t, h_prev, step_cache = cache
+        x_t, h_prev, step_cache, (w_ih, w_hh, b_ih) = cache
         k = kernels.recurrent.for_arrays(x_t)
-        w_ih, w_hh = self.weight_ih.data, self.weight_hh.data
         d_gx, d_gh, d_state = self.step.backward(k, tuple(d_new_state), step_cache, w_hh)
         dx_t = d_gx @ w_ih                                     # back through x_t W_ih^T
         grads = {"weight_ih": d_gx.T @ x_t, "weight_hh": d_gh.T @ h_prev}
-        if self.bias_ih is not None:
+        if b_ih is not None:
             grads["bias_ih"] = d_gx.sum(axis=0)
             grads["bias_hh"] = d_gh.sum(axis=0)
         return dx_t, d_state, grads
+
+    def weight_arrays(self):
+        """(w_ih, w_hh, b_ih, b_hh) as arrays; the biases are None without bias."""
+        return tuple(None if p is None else p.data for p in (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh))
 
     # ------------------------------------------------------------ as a module
     def forward(self, input, hx=None):
@@ -125,8 +131,11 @@ class CellFunction(Function):
 
     def forward(self, x, *arrays, cell=None):
         self.cell = cell
-        state = arrays[: cell.step.n_states]
-        new_state, self.cache = cell.step_forward(x, state)
+        n = cell.step.n_states
+        state, weights = arrays[:n], list(arrays[n:])
+        if len(weights) == 2:  # no bias
+            weights += [None, None]
+        new_state, self.cache = cell.step_forward(x, state, tuple(weights))
         return tuple(new_state)
 
     def backward(self, *d_new_state):
