@@ -37,8 +37,9 @@ def cmd_info(args) -> int:
 
 def _bench_rows():
     from minidl import benchmarks as autograd_rows
+    from minidl import benchmarks_recurrent as recurrent_rows
 
-    return autograd_rows.rows()
+    return autograd_rows.rows() + recurrent_rows.rows()
 
 
 def cmd_bench(args) -> int:
