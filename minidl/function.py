@@ -27,13 +27,17 @@ from minidl.tensor import Tensor, as_tensor
 
 
 class Function:
-    """Base class of differentiable operations (see the module docstring)."""
+    """Base class of differentiable operations (see the module docstring).
+
+    A subclass that forgets forward or backward gets a TypeError naming the
+    method; NotImplementedError is kept for the classroom kit's student stubs.
+    """
 
     def forward(self, *arrays, **options):
-        raise NotImplementedError(f"{type(self).__name__} must define forward")
+        raise TypeError(f"{type(self).__name__} must define forward(self, *arrays)")
 
     def backward(self, *grads):
-        raise NotImplementedError(f"{type(self).__name__} must define backward")
+        raise TypeError(f"{type(self).__name__} must define backward(self, *grads)")
 
     @classmethod
     def apply(cls, *inputs, **options):

@@ -54,4 +54,4 @@ class Optimizer:
                     self.update(p, p.grad, state)
 
     def update(self, param: Parameter, grad, state: dict) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must define update")
+        raise TypeError(f"{type(self).__name__} must define update(self, param, grad, state)")

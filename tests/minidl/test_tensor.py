@@ -166,3 +166,13 @@ def test_empty_reductions_and_concat_errors():
         minidl.concat([minidl.zeros(2, 3), minidl.zeros(2, 4)], axis=0)
     with pytest.raises(ValueError, match="out of range"):
         minidl.zeros(2, 3).sum(axis=5)
+
+
+def test_function_without_backward_names_the_missing_method():
+    class ForwardOnly(minidl.Function):
+        def forward(self, x):
+            return x * 2
+
+    y = ForwardOnly.apply(minidl.tensor([1.0], requires_grad=True))
+    with pytest.raises(TypeError, match=r"ForwardOnly must define backward"):
+        y.sum().backward()
