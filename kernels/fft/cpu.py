@@ -1,0 +1,212 @@
+"""The FFT in Numba: Stockham radix-4 per row, rows in parallel.
+
+Same functions and results as ``reference.py`` (see it for the math).
+Speed comes from two choices:
+
+- The batch is the parallel axis (``prange`` over rows). A spectrogram is
+  thousands of short transforms, so threads get whole rows and never meet.
+- Stockham's formulation writes each stage's output in natural order into
+  a second buffer, so there is no bit-reversal pass and every inner loop
+  walks memory with unit stride once the stride s exceeds 1.
+
+Twiddle factors and Bluestein's chirp are computed once per length (in
+float64, then rounded to the working precision) and cached.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numba import njit, prange
+
+from kernels.fft import reference
+
+
+@njit(cache=True)
+def _stockham(x, work, twiddles):
+    """Stockham FFT of one row, radix-4 stages then one radix-2 if needed.
+
+    ``twiddles[k] = w^k`` for the full length n, w = e^{-2 pi i / n}. Each
+    stage reads sub-transforms of length L with stride s = n / L from one
+    buffer and writes them, in natural order, into the other; the function
+    returns the buffer that holds X.
+
+    Radix-4 stage, with a, b, c, d the quarters and j = sqrt(-1):
+        y[4p]   = (a + c) + (b + d)
+        y[4p+1] = w^{ps}  ((a - c) - j (b - d))
+        y[4p+2] = w^{2ps} ((a + c) - (b + d))
+        y[4p+3] = w^{3ps} ((a - c) + j (b - d))
+    """
+    n = x.shape[0]
+    j = x.dtype.type(1j)  # in the row's precision: a complex128 literal would promote complex64 math
+    src, dst = x, work
+    length, s = n, 1
+    while length >= 4:
+        quarter = length // 4
+        for p in range(quarter):
+            w1 = twiddles[p * s]
+            w2 = twiddles[2 * p * s]
+            w3 = twiddles[3 * p * s]
+            for q in range(s):
+                a = src[q + s * p]
+                b = src[q + s * (p + quarter)]
+                c = src[q + s * (p + 2 * quarter)]
+                d = src[q + s * (p + 3 * quarter)]
+                apc, amc = a + c, a - c
+                bpd = b + d
+                jbmd = j * (b - d)
+                dst[q + s * 4 * p] = apc + bpd
+                dst[q + s * (4 * p + 1)] = w1 * (amc - jbmd)
+                dst[q + s * (4 * p + 2)] = w2 * (apc - bpd)
+                dst[q + s * (4 * p + 3)] = w3 * (amc + jbmd)
+        src, dst = dst, src
+        length = quarter
+        s *= 4
+    if length == 2:  # one radix-2 stage left (log2 n odd); its twiddle is 1
+        for q in range(s):
+            a = src[q]
+            b = src[q + s]
+            dst[q] = a + b
+            dst[q + s] = a - b
+        src, dst = dst, src
+    return src
+
+
+@njit(cache=True)
+def _bluestein_row(x, out, chirp, b_hat, twiddles_m, a, work):
+    """X = c * IFFT_m(FFT_m(x c, zero-padded) * FFT_m(b)), written into out[:n]."""
+    n, m = x.shape[0], a.shape[0]
+    a[:] = 0
+    for j in range(n):
+        a[j] = x[j] * chirp[j]
+    A = _stockham(a, work, twiddles_m)
+    for k in range(m):  # inverse FFT by conjugation: conj(FFT(conj(.)))
+        A[k] = (A[k] * b_hat[k]).conjugate()
+    other = work if A is a else a
+    C = _stockham(A, other, twiddles_m)
+    scale = x.dtype.type(1.0 / m)
+    for k in range(n):
+        out[k] = chirp[k] * C[k].conjugate() * scale
+
+
+@njit(cache=True, parallel=True)
+def _fft_rows(x, twiddles, chirp, b_hat, twiddles_m, bluestein):
+    rows, n = x.shape
+    out = np.empty_like(x)
+    m = b_hat.shape[0]
+    for r in prange(rows):
+        if bluestein:
+            a = np.empty(m, dtype=x.dtype)
+            work = np.empty(m, dtype=x.dtype)
+            _bluestein_row(x[r], out[r], chirp, b_hat, twiddles_m, a, work)
+        else:
+            row = x[r].copy()
+            work = np.empty(n, dtype=x.dtype)
+            out[r] = _stockham(row, work, twiddles)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _rfft_rows(x, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
+    """Pack n reals into n/2 complex, transform, unpack (even n)."""
+    rows, n = x.shape
+    N = n // 2
+    out = np.empty((rows, N + 1), dtype=unpack.dtype)
+    m = b_hat.shape[0]
+    j = unpack.dtype.type(1j)
+    half, minus_half_j = unpack.dtype.type(0.5), unpack.dtype.type(-0.5j)
+    for r in prange(rows):
+        z = np.empty(N, dtype=unpack.dtype)
+        xr = x[r]
+        for i in range(N):
+            z[i] = xr[2 * i] + j * xr[2 * i + 1]
+        if bluestein:
+            Z = np.empty(N, dtype=unpack.dtype)
+            _bluestein_row(z, Z, chirp, b_hat, twiddles_m, np.empty(m, dtype=unpack.dtype),
+                           np.empty(m, dtype=unpack.dtype))
+        else:
+            Z = _stockham(z, np.empty(N, dtype=unpack.dtype), twiddles)
+        o = out[r]
+        for k in range(N + 1):
+            zk = Z[k % N]
+            zm = Z[(N - k) % N].conjugate()
+            even = (zk + zm) * half
+            odd = (zk - zm) * minus_half_j
+            o[k] = even + unpack[k] * odd
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(n: int, dtype_name: str):
+    """Precomputed factors for complex transforms of length n."""
+    dtype = np.dtype(dtype_name)
+    empty = np.zeros(1, dtype=dtype)
+    if reference.is_power_of_two(n):
+        tw = np.exp(-2j * np.pi * np.arange(n) / n).astype(dtype)
+        return tw, empty, empty, empty, False
+    m = 1 << (2 * n - 2).bit_length()
+    chirp = reference._chirp(n, np.complex128)
+    b = np.zeros(m, dtype=np.complex128)
+    b[:n] = np.conj(chirp)
+    b[m - n + 1:] = np.conj(chirp[1:])[::-1]
+    b_hat = reference.fft_pow2(b)
+    tw_m = np.exp(-2j * np.pi * np.arange(m) / m)
+    return empty, chirp.astype(dtype), b_hat.astype(dtype), tw_m.astype(dtype), True
+
+
+@functools.lru_cache(maxsize=64)
+def _unpack_factors(n: int, dtype_name: str):
+    return np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n).astype(dtype_name)
+
+
+def _as_rows(x):
+    return np.ascontiguousarray(x.reshape(-1, x.shape[-1]))  # [rows, n]
+
+
+def fft(x):
+    x = np.asarray(x)
+    ctype = np.complex64 if x.dtype in (np.float32, np.complex64) else np.complex128
+    x = x.astype(ctype, copy=False)
+    n = x.shape[-1]
+    if n <= 1 or x.size == 0:
+        return x.copy()
+    out = _fft_rows(_as_rows(x), *_plan(n, np.dtype(ctype).name))
+    return out.reshape(x.shape)
+
+
+def ifft(X):
+    return np.conj(fft(np.conj(X)))
+
+
+def rfft(x):
+    x = np.asarray(x)
+    n = x.shape[-1]
+    if n % 2 or n < 2 or x.size == 0:
+        return fft(x)[..., : n // 2 + 1]
+    ctype = "complex64" if x.dtype == np.float32 else "complex128"
+    rtype = np.float32 if ctype == "complex64" else np.float64
+    rows = _as_rows(x.astype(rtype, copy=False))
+    out = _rfft_rows(rows, *_plan(n // 2, ctype), _unpack_factors(n, ctype))
+    return out.reshape(x.shape[:-1] + (n // 2 + 1,))
+
+
+def irfft(X, n: int):
+    """Inverse real FFT: the reference's packing, with the complex transform compiled."""
+    X = np.asarray(X)
+    ctype = np.complex64 if X.dtype in (np.float32, np.complex64) else np.complex128
+    rtype = np.float32 if ctype == np.complex64 else np.float64
+    X = X.astype(ctype, copy=True)
+    X[..., 0] = X[..., 0].real
+    if n % 2 or n < 2:
+        full = np.concatenate([X, np.conj(X[..., 1:(n + 1) // 2][..., ::-1])], axis=-1)
+        return ifft(full).real.astype(rtype)
+    X[..., n // 2] = X[..., n // 2].real
+    N = n // 2
+    mirror = np.conj(X[..., ::-1])
+    even = (X + mirror)[..., :N] / 2
+    odd = (X - mirror)[..., :N] * np.conj(_unpack_factors(n, np.dtype(ctype).name)[:N]) / 2
+    z = ifft(even + 1j * odd)
+    out = np.empty(X.shape[:-1] + (n,), dtype=rtype)
+    out[..., 0::2] = 2 * z.real
+    out[..., 1::2] = 2 * z.imag
+    return out
