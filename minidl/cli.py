@@ -36,10 +36,11 @@ def cmd_info(args) -> int:
 
 
 def _bench_rows():
+    from audio import benchmarks as audio_rows
     from minidl import benchmarks as autograd_rows
     from minidl import benchmarks_recurrent as recurrent_rows
 
-    return autograd_rows.rows() + recurrent_rows.rows()
+    return autograd_rows.rows() + recurrent_rows.rows() + audio_rows.rows()
 
 
 def cmd_bench(args) -> int:
