@@ -158,3 +158,17 @@ def backend_for(*arrays) -> str:
     if any(is_cupy_array(a) for a in arrays):
         return require("cupy")
     return current()
+
+
+# where each backend's kernels live inside a family package (kernels/<family>/)
+_FAMILY_MODULES = {"numpy": "reference", "numba": "cpu", "cupy": "gpu"}
+
+
+def family_module(family: str, backend: str):
+    """The kernel module of one family for one backend, e.g. ``kernels.fft.cpu``."""
+    return importlib.import_module(f"kernels.{family}.{_FAMILY_MODULES[_check_name(backend)]}")
+
+
+def family_module_for(family: str, *arrays):
+    """The kernel module of ``family`` that must run on these arrays now."""
+    return family_module(family, backend_for(*arrays))

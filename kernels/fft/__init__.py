@@ -6,18 +6,14 @@ module for the current backend.
 """
 from __future__ import annotations
 
-import importlib
-
-from kernels.backend import backend_for
-
-_MODULES = {"numpy": "reference", "numba": "cpu", "cupy": "gpu"}
+from kernels.backend import family_module, family_module_for
 
 
 def module_for(backend: str):
     """The kernel module of one backend name."""
-    return importlib.import_module(f"kernels.fft.{_MODULES[backend]}")
+    return family_module("fft", backend)
 
 
 def for_arrays(*arrays):
     """The kernel module for these arrays under the current backend."""
-    return module_for(backend_for(*arrays))
+    return family_module_for("fft", *arrays)

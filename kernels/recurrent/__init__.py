@@ -1,24 +1,20 @@
-"""Recurrent gate kernels: ``reference`` (NumPy), ``cpu`` (Numba), ``gpu`` (CuPy).
+"""Recurrent gate kernels: ``reference`` (NumPy) and ``cpu`` (Numba); the
+CuPy ``gpu`` module is not written yet.
 
 ``for_arrays(*arrays)`` returns the module that must run on those arrays
-under the current backend choice; all three expose the same six
-functions: ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,
+under the current backend choice; each exposes the same six functions: ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,
 ``lstm_backward``, ``gru_forward``, ``gru_backward``.
 """
 from __future__ import annotations
 
-import importlib
-
-from kernels.backend import backend_for
-
-_MODULES = {"numpy": "reference", "numba": "cpu", "cupy": "gpu"}
+from kernels.backend import family_module, family_module_for
 
 
 def module_for(backend: str):
     """The kernel module of one backend name."""
-    return importlib.import_module(f"kernels.recurrent.{_MODULES[backend]}")
+    return family_module("recurrent", backend)
 
 
 def for_arrays(*arrays):
     """The kernel module for these arrays under the current backend."""
-    return module_for(backend_for(*arrays))
+    return family_module_for("recurrent", *arrays)
