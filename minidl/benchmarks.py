@@ -12,7 +12,7 @@ from kernels.bench import Row
 from minidl import nn
 
 
-def _torch():
+def torch_or_none():
     try:
         import torch
     except ImportError:
@@ -37,7 +37,7 @@ def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
         nn.cross_entropy(model(xt), y).backward()
         opt.step()
 
-    torch = _torch()
+    torch = torch_or_none()
     reference = None
     if torch is not None:
         tlayers = []
@@ -54,7 +54,7 @@ def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
             topt.step()
 
     name = f"MLP Adam step B={batch} {'-'.join(map(str, widths))} f32"
-    return Row(name, ours, reference, _torch_name(torch))
+    return Row(name, ours, reference, torch_label(torch))
 
 
 def softmax_xent_row(rows: int = 4096, classes: int = 100) -> Row:
@@ -67,7 +67,7 @@ def softmax_xent_row(rows: int = 4096, classes: int = 100) -> Row:
         z = minidl.tensor(logits, requires_grad=True)
         nn.cross_entropy(z, target).backward()
 
-    torch = _torch()
+    torch = torch_or_none()
     reference = None
     if torch is not None:
         tz, tt = torch.from_numpy(logits), torch.from_numpy(target)
@@ -76,10 +76,10 @@ def softmax_xent_row(rows: int = 4096, classes: int = 100) -> Row:
             z = tz.clone().requires_grad_(True)
             torch.nn.functional.cross_entropy(z, tt).backward()
 
-    return Row(f"cross_entropy fwd+bwd {rows}x{classes} f32", ours, reference, _torch_name(torch))
+    return Row(f"cross_entropy fwd+bwd {rows}x{classes} f32", ours, reference, torch_label(torch))
 
 
-def _torch_name(torch) -> str:
+def torch_label(torch) -> str:
     return f"torch {torch.__version__}" if torch is not None else "torch (not installed)"
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import minidl
 from kernels.bench import Row
 from minidl import nn
-from minidl.benchmarks import _torch, _torch_name
+from minidl.benchmarks import torch_or_none, torch_label
 
 SIZES = dict(T=100, B=32, I=40, H=128)
 
@@ -28,7 +28,7 @@ def train_step_row(kind: str, T=100, B=32, I=40, H=128) -> Row:
         out, _ = layer(xt)
         (out * gt).sum().backward()
 
-    torch = _torch()
+    torch = torch_or_none()
     reference = None
     if torch is not None:
         tlayer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[kind](I, H)
@@ -41,7 +41,7 @@ def train_step_row(kind: str, T=100, B=32, I=40, H=128) -> Row:
             (out * tg).sum().backward()
 
     return Row(f"{kind.upper()} train step T={T} B={B} I={I} H={H} f32", ours, reference,
-               _torch_name(torch), goal=0.8)
+               torch_label(torch), goal=0.8)
 
 
 def rows() -> list[Row]:

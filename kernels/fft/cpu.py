@@ -144,12 +144,9 @@ def _plan(n: int, dtype_name: str):
     if reference.is_power_of_two(n):
         tw = np.exp(-2j * np.pi * np.arange(n) / n).astype(dtype)
         return tw, empty, empty, empty, False
-    m = 1 << (2 * n - 2).bit_length()
+    m = reference.bluestein_length(n)
     chirp = reference._chirp(n, np.complex128)
-    b = np.zeros(m, dtype=np.complex128)
-    b[:n] = np.conj(chirp)
-    b[m - n + 1:] = np.conj(chirp[1:])[::-1]
-    b_hat = reference.fft_pow2(b)
+    b_hat = reference.fft_pow2(reference.bluestein_filter(chirp, m))
     tw_m = np.exp(-2j * np.pi * np.arange(m) / m)
     return empty, chirp.astype(dtype), b_hat.astype(dtype), tw_m.astype(dtype), True
 
@@ -165,7 +162,7 @@ def _as_rows(x):
 
 def fft(x):
     x = np.asarray(x)
-    ctype = np.complex64 if x.dtype in (np.float32, np.complex64) else np.complex128
+    ctype = reference.complex_dtype(x)
     x = x.astype(ctype, copy=False)
     n = x.shape[-1]
     if n <= 1 or x.size == 0:
@@ -183,30 +180,12 @@ def rfft(x):
     n = x.shape[-1]
     if n % 2 or n < 2 or x.size == 0:
         return fft(x)[..., : n // 2 + 1]
-    ctype = "complex64" if x.dtype == np.float32 else "complex128"
-    rtype = np.float32 if ctype == "complex64" else np.float64
-    rows = _as_rows(x.astype(rtype, copy=False))
+    ctype = np.dtype(reference.complex_dtype(x)).name
+    rows = _as_rows(x.astype(reference.real_dtype(x), copy=False))
     out = _rfft_rows(rows, *_plan(n // 2, ctype), _unpack_factors(n, ctype))
     return out.reshape(x.shape[:-1] + (n // 2 + 1,))
 
 
 def irfft(X, n: int):
-    """Inverse real FFT: the reference's packing, with the complex transform compiled."""
-    X = np.asarray(X)
-    ctype = np.complex64 if X.dtype in (np.float32, np.complex64) else np.complex128
-    rtype = np.float32 if ctype == np.complex64 else np.float64
-    X = X.astype(ctype, copy=True)
-    X[..., 0] = X[..., 0].real
-    if n % 2 or n < 2:
-        full = np.concatenate([X, np.conj(X[..., 1:(n + 1) // 2][..., ::-1])], axis=-1)
-        return ifft(full).real.astype(rtype)
-    X[..., n // 2] = X[..., n // 2].real
-    N = n // 2
-    mirror = np.conj(X[..., ::-1])
-    even = (X + mirror)[..., :N] / 2
-    odd = (X - mirror)[..., :N] * np.conj(_unpack_factors(n, np.dtype(ctype).name)[:N]) / 2
-    z = ifft(even + 1j * odd)
-    out = np.empty(X.shape[:-1] + (n,), dtype=rtype)
-    out[..., 0::2] = 2 * z.real
-    out[..., 1::2] = 2 * z.imag
-    return out
+    """Inverse real FFT: the reference's unpacking around the compiled complex transform."""
+    return reference.irfft_using(ifft, X, n)

@@ -31,8 +31,14 @@ def is_power_of_two(n: int) -> bool:
     return n >= 1 and n & (n - 1) == 0
 
 
-def _complex_dtype(x):
+def complex_dtype(x):
+    """complex64 for single-precision input, complex128 for everything else."""
     return np.complex64 if x.dtype in (np.float32, np.complex64) else np.complex128
+
+
+def real_dtype(x):
+    """The real dtype matching :func:`complex_dtype`."""
+    return np.float32 if complex_dtype(x) == np.complex64 else np.float64
 
 
 def dft_matrix(n: int, dtype=np.complex128) -> np.ndarray:
@@ -63,23 +69,35 @@ def _chirp(n: int, dtype):
     return np.exp(-1j * np.pi * ((k * k) % (2 * n)) / n).astype(dtype)  # k^2 mod 2n: exact angles
 
 
+def bluestein_length(n: int) -> int:
+    """The convolution length: a power of two >= 2n - 1."""
+    return 1 << (2 * n - 2).bit_length()
+
+
+def bluestein_filter(chirp, m: int):
+    """b_k = conj(c_k) for |k| < n, laid out circularly in length m. [m]"""
+    n = chirp.shape[0]
+    b = np.zeros(m, dtype=chirp.dtype)
+    b[:n] = np.conj(chirp)
+    b[m - n + 1:] = np.conj(chirp[1:])[::-1]  # conj(c_{-k}) at index m - k
+    return b
+
+
 def bluestein(x):
     """DFT of any length along the last axis, via power-of-two FFTs. [..., n] -> [..., n]."""
     n = x.shape[-1]
-    m = 1 << (2 * n - 2).bit_length()  # a power of two >= 2n - 1
+    m = bluestein_length(n)
     c = _chirp(n, x.dtype)
     a = np.zeros(x.shape[:-1] + (m,), dtype=x.dtype)
     a[..., :n] = x * c
-    b = np.zeros(m, dtype=x.dtype)
-    b[:n] = np.conj(c)
-    b[m - n + 1:] = np.conj(c[1:])[::-1]  # conj(c_{-k}) at index m - k: circular convolution
-    conv = ifft(fft_pow2(a) * fft_pow2(b)) / m
+    conv = ifft(fft_pow2(a) * fft_pow2(bluestein_filter(c, m))) / m
     return c * conv[..., :n]
 
 
 def fft(x):
     """Unnormalized DFT along the last axis, any n. [..., n] -> complex [..., n]."""
-    x = np.asarray(x).astype(_complex_dtype(np.asarray(x)), copy=False)
+    x = np.asarray(x)
+    x = x.astype(complex_dtype(x), copy=False)
     n = x.shape[-1]
     if n == 0 or x.size == 0:
         return x.copy()
@@ -101,7 +119,7 @@ def rfft(x):
     """
     x = np.asarray(x)
     n = x.shape[-1]
-    ctype = _complex_dtype(x)
+    ctype = complex_dtype(x)
     if n % 2 or n < 2:
         return fft(x)[..., : n // 2 + 1]
     N = n // 2
@@ -121,22 +139,30 @@ def irfft(X, n: int):
     As NumPy does, the imaginary parts of the zero and (even n) Nyquist
     frequencies are ignored: a real signal cannot have them.
     """
+    return irfft_using(ifft, X, n)
+
+
+def irfft_using(inverse, X, n: int):
+    """:func:`irfft` with ``inverse`` as the complex inverse transform.
+
+    The unpacking is the same for every backend; only the half-length
+    complex transform changes (the compiled kernels pass their own).
+    """
     X = np.asarray(X)
-    ctype = _complex_dtype(X)
-    rtype = np.float32 if ctype == np.complex64 else np.float64
+    ctype, rtype = complex_dtype(X), real_dtype(X)
     X = X.astype(ctype, copy=True)
     X[..., 0] = X[..., 0].real
     if n % 2 == 0:
         X[..., n // 2] = X[..., n // 2].real
     if n % 2 or n < 2:  # rebuild the Hermitian spectrum and invert at full length
         full = np.concatenate([X, np.conj(X[..., 1:(n + 1) // 2][..., ::-1])], axis=-1)
-        return ifft(full).real.astype(rtype)
+        return inverse(full).real.astype(rtype)
     N = n // 2
     mirror = np.conj(X[..., ::-1])  # conj X[N - k], k = 0..N
     even = (X + mirror)[..., :N] / 2
     w_conj = np.exp(2j * np.pi * np.arange(N) / n).astype(ctype)
     odd = (X - mirror)[..., :N] * w_conj / 2
-    z = ifft(even + 1j * odd)  # [..., N], = N * (x_even + i x_odd)
+    z = inverse(even + 1j * odd)  # [..., N], = N * (x_even + i x_odd)
     out = np.empty(X.shape[:-1] + (n,), dtype=rtype)
     out[..., 0::2] = 2 * z.real
     out[..., 1::2] = 2 * z.imag

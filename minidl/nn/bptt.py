@@ -48,11 +48,9 @@ def run_forward(step, k, x, state0, weights, active):
     xp = array_module(x)
     # the input projection of every time step in one product: [T*B, I] @ [I, G*H]
     gx = (x.reshape(T * B, -1) @ w_ih.T).reshape(T, B, -1)  # [T, B, G*H]
-    if b_ih is not None:
-        gx += b_ih
-        if step.hidden_bias_in_gx:
-            gx += b_hh
-    gh_bias = None if step.hidden_bias_in_gx else b_hh
+    gx_bias, gh_bias = step.split_biases(b_ih, b_hh)
+    if gx_bias is not None:
+        gx += gx_bias
     w_hh_t = xp.ascontiguousarray(w_hh.T)  # a contiguous copy: BLAS is ~25% faster on it
     out = xp.zeros((T, B, H), dtype=x.dtype)
     h_prev_all = xp.empty((T, B, H), dtype=x.dtype)  # the h that entered each step
@@ -124,3 +122,15 @@ def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, trunca
 def active_counts(lengths, T: int) -> np.ndarray:
     """Rows still running at each step, for lengths sorted longest first. [T]"""
     return (np.asarray(lengths)[None, :] > np.arange(T)[:, None]).sum(axis=1)
+
+
+def reverse_index(lengths, T: int) -> np.ndarray:
+    """[T, B] time index: t -> len_b - 1 - t inside each sequence, t past its end.
+
+    ``seq[reverse_index, arange(B)]`` reverses each sequence within its own
+    length (the backward direction of packed sequences). The map is its own
+    inverse, so it also undoes itself.
+    """
+    t = np.arange(T)[:, None]
+    lengths = np.asarray(lengths)[None, :]
+    return np.where(t < lengths, lengths - 1 - t, t)

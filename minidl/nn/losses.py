@@ -142,25 +142,29 @@ def binary_cross_entropy_with_logits(logits, target, *, reduction: str = "mean")
     return _reduce(BCEWithLogits.apply(logits, target), reduction)
 
 
-class CrossEntropyLoss(Module):
-    """Module form of :func:`cross_entropy`."""
+class _Loss(Module):
+    """Base of the loss modules: holds the validated ``reduction``."""
 
     def __init__(self, reduction: str = "mean"):
         super().__init__()
         self.reduction = check_reduction(reduction)
 
+
+class CrossEntropyLoss(_Loss):
+    """Module form of :func:`cross_entropy`."""
+
     def forward(self, logits, target, mask=None):
         return cross_entropy(logits, target, mask=mask, reduction=self.reduction)
 
 
-class MSELoss(CrossEntropyLoss):
+class MSELoss(_Loss):
     """Module form of :func:`mse_loss`."""
 
     def forward(self, prediction, target):
         return mse_loss(prediction, target, reduction=self.reduction)
 
 
-class BCEWithLogitsLoss(CrossEntropyLoss):
+class BCEWithLogitsLoss(_Loss):
     """Module form of :func:`binary_cross_entropy_with_logits`."""
 
     def forward(self, logits, target):

@@ -15,7 +15,7 @@ import kernels
 import kernels.recurrent
 from minidl.function import Function
 from minidl.nn import init
-from minidl.nn.bptt import active_counts, run_backward, run_forward
+from minidl.nn.bptt import active_counts, reverse_index, run_backward, run_forward
 from minidl.nn.dropout import check_probability
 from minidl.nn.linear import check_positive_int
 from minidl.nn.module import Module, Parameter
@@ -50,7 +50,7 @@ class RecurrentFunction(Function):
             x = x[:, self.order]
             states0 = tuple(s[:, self.order] for s in states0)
         self.active = active_counts(sorted_lengths, T)
-        self.reverse_index = _reverse_index(sorted_lengths, T)
+        self.reverse_index = reverse_index(sorted_lengths, T) if D == 2 else None
         self.tapes, self.masks = {}, {}
         finals = [[None] * (L * D) for _ in range(step.n_states)]
         inputs = x
@@ -118,15 +118,6 @@ class RecurrentFunction(Function):
     def _reverse(self, seq):
         """Each sequence reversed within its own length: [T, B, F] -> [T, B, F]."""
         return seq[self.reverse_index, np.arange(seq.shape[1])[None, :]]
-
-
-def _reverse_index(lengths, T: int) -> np.ndarray:
-    """[T, B] time index: t -> len_b - 1 - t inside each sequence, t past its end.
-
-    The map is its own inverse, so it also undoes itself.
-    """
-    t = np.arange(T)[:, None]
-    return np.where(t < lengths[None, :], lengths[None, :] - 1 - t, t)
 
 
 def _group_weights(flat, L: int, D: int, bias: bool):

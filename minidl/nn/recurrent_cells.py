@@ -60,13 +60,9 @@ class RecurrentCell(Module):
         w_ih, w_hh, b_ih, b_hh = self.weight_arrays() if weights is None else weights
         k = kernels.recurrent.for_arrays(x_t)
         gx = x_t @ w_ih.T                                      # input projection [B, G*H]
-        gh_bias = None
-        if b_ih is not None:
-            gx = gx + b_ih
-            if self.step.hidden_bias_in_gx:
-                gx = gx + b_hh                                 # RNN, LSTM: both biases add up front
-            else:
-                gh_bias = b_hh                                 # GRU: b_hn stays inside r * (...)
+        gx_bias, gh_bias = self.step.split_biases(b_ih, b_hh)  # GRU keeps b_hn inside r * (...)
+        if gx_bias is not None:
+            gx = gx + gx_bias
         new_state, step_cache = self.step.forward(k, gx, tuple(state), w_hh.T, gh_bias)
         return new_state, (x_t, state[0], step_cache, (w_ih, w_hh, b_ih))
 

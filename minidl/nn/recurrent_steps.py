@@ -17,13 +17,26 @@ from __future__ import annotations
 NONLINEARITIES = ("tanh", "relu")
 
 
-class RNNStep:
+class Step:
+    """What the three steps share: where the two biases are added."""
+
+    hidden_bias_in_gx = True  # b_hh can be added once, with the input projection
+
+    def split_biases(self, b_ih, b_hh):
+        """(bias of gx, bias of gh). RNN, LSTM: both up front; GRU: b_hh stays with gh."""
+        if b_ih is None:
+            return None, None
+        if self.hidden_bias_in_gx:
+            return b_ih + b_hh, None
+        return b_ih, b_hh
+
+
+class RNNStep(Step):
     r"""Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)."""
 
     name = "RNN"
     n_gates = 1  # blocks in W_ih: [H]
     n_states = 1
-    hidden_bias_in_gx = True  # b_hh can be added once, with the input projection
 
     def __init__(self, nonlinearity: str = "tanh"):
         if nonlinearity not in NONLINEARITIES:
@@ -44,13 +57,12 @@ class RNNStep:
         return d_pre, d_pre, (d_pre @ w_hh,)              # dh_{t-1} = d_pre W_hh
 
 
-class LSTMStep:
+class LSTMStep(Step):
     r"""LSTM: gates [i | f | g | o] from W_ih x_t + W_hh h_{t-1} + b; c_t = f c + i g; h_t = o tanh(c_t)."""
 
     name = "LSTM"
     n_gates = 4
     n_states = 2
-    hidden_bias_in_gx = True
 
     def forward(self, k, gx, state, w_hh_t, b_hh=None):
         h_prev, c_prev = state
@@ -65,7 +77,7 @@ class LSTMStep:
         return d_a, d_a, (d_a @ w_hh, dc_prev)                # dh_{t-1} = d_a W_hh
 
 
-class GRUStep:
+class GRUStep(Step):
     r"""GRU: r, z from both projections; n = tanh(x_n + r (W_hn h + b_hn)); h_t = (1-z) n + z h_{t-1}."""
 
     name = "GRU"

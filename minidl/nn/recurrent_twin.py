@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import minidl
+from minidl.nn.bptt import reverse_index
 from minidl.tensor import as_tensor
 
 
@@ -74,8 +75,7 @@ def layer_forward(layer, x, hx=None, *, lengths=None):
         hx = [minidl.tensor(np.zeros((L * D, B, H)), dtype=x.dtype)] * n_states
     elif n_states == 1:
         hx = [as_tensor(hx)]
-    t_idx = np.arange(T)[:, None]
-    rev = np.where(t_idx < lengths, lengths - 1 - t_idx, t_idx)  # per-sequence reversal [T, B]
+    rev = reverse_index(lengths, T)  # per-sequence reversal [T, B]
     cols = np.arange(B)[None, :]
     inputs = x
     finals = [[None] * (L * D) for _ in range(n_states)]

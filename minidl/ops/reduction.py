@@ -10,6 +10,9 @@ from __future__ import annotations
 from kernels import array_module
 from minidl.function import Function
 
+# Sum and Mean return read-only broadcast views as gradients; the engine
+# never writes into a gradient in place, so that is safe and saves a copy.
+
 
 def normalize_axes(axis, ndim: int) -> tuple:
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative axes."""
@@ -23,11 +26,7 @@ def normalize_axes(axis, ndim: int) -> tuple:
 
 
 def _expand(grad, in_shape: tuple, axes: tuple, keepdims: bool):
-    """Reshape a reduced gradient so it broadcasts against the input again.
-
-    The result may be a read-only broadcast view; the engine never writes
-    into a gradient in place, so that is safe and saves a copy.
-    """
+    """Reshape a reduced gradient so it broadcasts against the input again."""
     if not keepdims:
         kept = [1 if i in axes else n for i, n in enumerate(in_shape)]
         grad = grad.reshape(kept)  # reduced axes back as size 1
