@@ -3,6 +3,16 @@
 librosa's names, defaults and layouts with our own math. This package
 imports ``kernels`` and never ``minidl``.
 """
+from audio.cepstrum import dct, mfcc
+from audio.decibels import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
+from audio.delta import delta
 from audio.fft import fft, ifft, irfft, rfft
+from audio.mel import fft_frequencies, hz_to_mel, mel_filterbank, mel_frequencies, mel_to_hz, melspectrogram
+from audio.stft import istft, stft
+from audio.windows import fix_length, get_window, pad_center
 
-__all__ = ["fft", "ifft", "irfft", "rfft"]
+__all__ = [
+    "amplitude_to_db", "db_to_amplitude", "db_to_power", "dct", "delta", "fft", "fft_frequencies",
+    "fix_length", "get_window", "hz_to_mel", "ifft", "irfft", "istft", "mel_filterbank",
+    "mel_frequencies", "mel_to_hz", "melspectrogram", "mfcc", "pad_center", "power_to_db", "rfft", "stft",
+]

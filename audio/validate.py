@@ -49,3 +49,27 @@ def numeric_array(name: str, x, *, real: bool = False, min_ndim: int = 1):
 def float_dtype_of(arr):
     """float32 stays float32 (and complex64 -> float32); everything else computes in float64."""
     return np.float32 if arr.dtype in (np.float32, np.complex64, np.float16) else np.float64
+
+
+def audio_signal(name: str, y, *, min_samples: int = 1):
+    """A real, finite signal [..., n] as float32 (kept) or float64 (everything else)."""
+    arr = numeric_array(name, y, real=True)
+    if arr.shape[-1] < min_samples:
+        raise ParameterError(f"{name} must hold at least {min_samples} sample(s) along its last axis, "
+                             f"got shape {arr.shape}")
+    arr = arr.astype(float_dtype_of(arr), copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ParameterError(f"{name} must be finite everywhere, got {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
+    return arr
+
+
+def positive_number(name: str, value, *, allow_zero: bool = False, allow_none: bool = False):
+    """A real number > 0 (or >= 0 with allow_zero)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) \
+            or value < 0 or (value == 0 and not allow_zero):
+        expected = "non-negative" if allow_zero else "positive"
+        raise ParameterError(f"{name} must be a {expected} finite number, got {value!r}")
+    return float(value)

@@ -106,33 +106,41 @@ def _fft_rows(x, twiddles, chirp, b_hat, twiddles_m, bluestein):
     return out
 
 
+@njit(cache=True)
+def rfft_row(xr, o, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
+    """Real FFT of one even-length row xr [n] into o [n/2 + 1]: pack, transform, unpack.
+
+    The arguments after ``o`` are :func:`rfft_plan`'s; see
+    ``reference.rfft`` for the packing.
+    """
+    N = xr.shape[0] // 2
+    m = b_hat.shape[0]
+    j = unpack.dtype.type(1j)
+    half, minus_half_j = unpack.dtype.type(0.5), unpack.dtype.type(-0.5j)
+    z = np.empty(N, dtype=unpack.dtype)
+    for i in range(N):
+        z[i] = xr[2 * i] + j * xr[2 * i + 1]
+    if bluestein:
+        Z = np.empty(N, dtype=unpack.dtype)
+        _bluestein_row(z, Z, chirp, b_hat, twiddles_m, np.empty(m, dtype=unpack.dtype),
+                       np.empty(m, dtype=unpack.dtype))
+    else:
+        Z = _stockham(z, np.empty(N, dtype=unpack.dtype), twiddles)
+    for k in range(N + 1):
+        zk = Z[k % N]
+        zm = Z[(N - k) % N].conjugate()
+        even = (zk + zm) * half
+        odd = (zk - zm) * minus_half_j
+        o[k] = even + unpack[k] * odd
+
+
 @njit(cache=True, parallel=True)
 def _rfft_rows(x, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
     """Pack n reals into n/2 complex, transform, unpack (even n)."""
     rows, n = x.shape
-    N = n // 2
-    out = np.empty((rows, N + 1), dtype=unpack.dtype)
-    m = b_hat.shape[0]
-    j = unpack.dtype.type(1j)
-    half, minus_half_j = unpack.dtype.type(0.5), unpack.dtype.type(-0.5j)
+    out = np.empty((rows, n // 2 + 1), dtype=unpack.dtype)
     for r in prange(rows):
-        z = np.empty(N, dtype=unpack.dtype)
-        xr = x[r]
-        for i in range(N):
-            z[i] = xr[2 * i] + j * xr[2 * i + 1]
-        if bluestein:
-            Z = np.empty(N, dtype=unpack.dtype)
-            _bluestein_row(z, Z, chirp, b_hat, twiddles_m, np.empty(m, dtype=unpack.dtype),
-                           np.empty(m, dtype=unpack.dtype))
-        else:
-            Z = _stockham(z, np.empty(N, dtype=unpack.dtype), twiddles)
-        o = out[r]
-        for k in range(N + 1):
-            zk = Z[k % N]
-            zm = Z[(N - k) % N].conjugate()
-            even = (zk + zm) * half
-            odd = (zk - zm) * minus_half_j
-            o[k] = even + unpack[k] * odd
+        rfft_row(x[r], out[r], twiddles, chirp, b_hat, twiddles_m, bluestein, unpack)
     return out
 
 
@@ -154,6 +162,12 @@ def _plan(n: int, dtype_name: str):
 @functools.lru_cache(maxsize=64)
 def _unpack_factors(n: int, dtype_name: str):
     return np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n).astype(dtype_name)
+
+
+def rfft_plan(n: int, dtype):
+    """Everything :func:`rfft_row` needs for even length n in this complex dtype, as a tuple."""
+    name = np.dtype(dtype).name
+    return _plan(n // 2, name) + (_unpack_factors(n, name),)
 
 
 def _as_rows(x):
@@ -180,9 +194,8 @@ def rfft(x):
     n = x.shape[-1]
     if n % 2 or n < 2 or x.size == 0:
         return fft(x)[..., : n // 2 + 1]
-    ctype = np.dtype(reference.complex_dtype(x)).name
     rows = _as_rows(x.astype(reference.real_dtype(x), copy=False))
-    out = _rfft_rows(rows, *_plan(n // 2, ctype), _unpack_factors(n, ctype))
+    out = _rfft_rows(rows, *rfft_plan(n, reference.complex_dtype(x)))
     return out.reshape(x.shape[:-1] + (n // 2 + 1,))
 
 

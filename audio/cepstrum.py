@@ -1,0 +1,100 @@
+"""The DCT and mel-frequency cepstral coefficients (MFCC), as librosa computes them.
+
+MFCC = the first n_mfcc DCT coefficients of each frame of a log-power mel
+spectrogram (power_to_db with librosa's defaults: ref=1, amin=1e-10,
+top_db=80). The DCT decorrelates neighbouring mel bands, so a few low
+coefficients summarise the spectral envelope (the vocal tract) and drop
+the fine structure (the pitch).
+
+Liftering (``lifter = L > 0``) rescales coefficient n by
+1 + (L / 2) sin(pi (n + 1) / L), boosting the higher ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import kernels.spectral
+from audio import validate
+from audio.decibels import power_to_db
+from audio.errors import ParameterError
+from audio.mel import melspectrogram
+
+DCT_TYPES = (2, 3)
+DCT_NORMS = ("ortho", None)
+
+
+def dct(x, *, type: int = 2, norm="ortho", axis: int = -1):  # noqa: A002  (librosa/scipy's name)
+    """Discrete cosine transform, as ``scipy.fftpack.dct`` (types 2 and 3).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n, ...)], real
+    type : 2 or 3 (3 is the inverse of 2; with norm="ortho" both are orthogonal)
+    norm : "ortho" or None
+    axis : the axis to transform
+
+    Returns
+    -------
+    X : np.ndarray, same shape, float32 for float32 input
+
+    Examples
+    --------
+    >>> dct(np.ones(4), norm=None)
+    array([8., 0., 0., 0.])
+    """
+    x = validate.numeric_array("x", x, real=True)
+    validate.choice("type", type, DCT_TYPES)
+    validate.choice("norm", norm, DCT_NORMS)
+    ax = validate.axis("axis", axis, x.ndim)
+    dtype = validate.float_dtype_of(x)
+    moved = np.moveaxis(x.astype(dtype, copy=False), ax, -1)  # [..., n]
+    D = kernels.spectral.for_arrays(moved).dct_matrix(moved.shape[-1], dct_type=type, norm=norm, dtype=dtype)
+    return np.moveaxis(moved @ D.T, -1, ax)
+
+
+def mfcc(*, y=None, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int = 2, norm="ortho",
+         lifter: float = 0, **mel_kwargs):
+    """Mel-frequency cepstral coefficients, as ``librosa.feature.mfcc``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None, the signal
+    sr : number > 0
+    S : np.ndarray [shape=(..., n_mels, n_frames)] or None, a log-power mel spectrogram
+    n_mfcc : int > 0, at most the number of mel bands
+    dct_type : 2 or 3
+    norm : "ortho" or None
+    lifter : number >= 0 (0 = no liftering)
+    **mel_kwargs : passed to :func:`audio.melspectrogram` (n_fft, hop_length, n_mels, fmin, ...)
+
+    Returns
+    -------
+    M : np.ndarray [shape=(..., n_mfcc, n_frames)]
+
+    Examples
+    --------
+    >>> mfcc(y=np.sin(np.arange(22050) / 10.0), n_mfcc=13).shape
+    (13, 44)
+    """
+    n_mfcc = validate.positive_int("n_mfcc", n_mfcc)
+    validate.choice("dct_type", dct_type, DCT_TYPES)
+    validate.choice("norm", norm, DCT_NORMS)
+    lifter = validate.positive_number("lifter", lifter, allow_zero=True)
+    if S is None:
+        if y is None:
+            raise ParameterError("pass either y (a signal) or S (a log-power mel spectrogram)")
+        S = power_to_db(melspectrogram(y=y, sr=sr, **mel_kwargs))
+    else:
+        if y is not None:
+            raise ParameterError("pass exactly one of y (a signal) or S (a log-power mel spectrogram)")
+        S = validate.numeric_array("S", S, real=True, min_ndim=2)
+        S = S.astype(validate.float_dtype_of(S), copy=False)
+    n_mels = S.shape[-2]
+    if n_mfcc > n_mels:
+        raise ParameterError(f"n_mfcc={n_mfcc} cannot exceed the number of mel bands ({n_mels})")
+    D = kernels.spectral.for_arrays(S).dct_matrix(n_mels, dct_type=dct_type, norm=norm, dtype=S.dtype)
+    M = D[:n_mfcc] @ S  # only the rows we keep: [n_mfcc, n_mels] @ [..., n_mels, n_frames]
+    if lifter > 0:
+        n = np.arange(1, 1 + n_mfcc, dtype=np.float64)
+        M = M * (1 + (lifter / 2) * np.sin(np.pi * n / lifter)).astype(S.dtype)[:, None]
+    return M

@@ -1,0 +1,20 @@
+"""Spectral kernels: ``reference`` (NumPy) and ``cpu`` (Numba).
+
+Each module exposes ``frame_count``, ``windowed_rfft``, ``windowed_power``,
+``mel_apply``, ``power_to_db``, ``dct_matrix``, ``delta`` and
+``overlap_add``, on frame-major batches (see ``reference`` for the math).
+``for_arrays`` picks the module for the current backend.
+"""
+from __future__ import annotations
+
+from kernels.backend import family_module, family_module_for
+
+
+def module_for(backend: str):
+    """The kernel module of one backend name."""
+    return family_module("spectral", backend)
+
+
+def for_arrays(*arrays):
+    """The kernel module for these arrays under the current backend."""
+    return family_module_for("spectral", *arrays)

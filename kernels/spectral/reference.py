@@ -1,0 +1,141 @@
+"""Spectral kernels, written to be read: the steps from samples to MFCC.
+
+Every function works on frame-major batches, ``[rows, n_frames, ...]``,
+because each frame is one independent job; ``audio`` turns them around to
+librosa's frequency-major layout. Precision is kept: float32 in, float32 out.
+
+1. Framing and windowing. Frame t holds samples ``t*hop ... t*hop + n_fft - 1``
+   of the (already padded) signal, multiplied by the window w:
+       frames[t, j] = y[t*hop + j] * w[j]
+2. Short-time spectrum: the real FFT of each windowed frame,
+       X[t, k] = sum_j frames[t, j] e^{-2 pi i j k / n_fft},  k = 0 .. n_fft//2.
+   A power spectrogram is |X|^p (p = 2 for power, 1 for magnitude).
+3. Mel: each mel band m is a triangle of weights over FFT bins,
+       M[t, m] = sum_k S[t, k] W[m, k].
+4. Decibels: 10 log10(max(amin, S)) - 10 log10(max(amin, ref)), then floored
+   at (max - top_db).
+5. The DCT of each log-mel frame gives cepstral coefficients (a matrix product).
+6. Deltas: a local polynomial fit (Savitzky-Golay) differentiated at each frame.
+7. Overlap-add: the inverse of framing, for the inverse STFT.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from kernels.fft import reference as fft_reference
+
+
+def frame_count(n_samples: int, n_fft: int, hop: int) -> int:
+    """How many whole frames of n_fft samples, hop apart, fit in n_samples."""
+    return 0 if n_samples < n_fft else 1 + (n_samples - n_fft) // hop
+
+
+def frames(y, n_fft: int, hop: int):
+    """Frames of a batch of signals, as a strided view. y [rows, n] -> [rows, n_frames, n_fft]"""
+    n_frames = frame_count(y.shape[-1], n_fft, hop)
+    starts = hop * np.arange(n_frames)[:, None] + np.arange(n_fft)[None, :]  # [n_frames, n_fft]
+    return y[..., starts]
+
+
+def windowed_rfft(y, window, hop: int):
+    """Short-time Fourier transform of padded signals. y [rows, n], window [n_fft] -> [rows, n_frames, n_fft//2+1]"""
+    return fft_reference.rfft(frames(y, window.shape[0], hop) * window)
+
+
+def windowed_power(y, window, hop: int, power: float):
+    """|STFT|**power, the (power or magnitude) spectrogram. -> real [rows, n_frames, n_fft//2+1]"""
+    return np.abs(windowed_rfft(y, window, hop)) ** power
+
+
+def mel_apply(S, weights):
+    """Mel (or any) filterbank applied to every frame. S [rows, n_frames, n_freq], weights [n_mels, n_freq] -> [rows, n_frames, n_mels]"""
+    return S @ weights.T
+
+
+def power_to_db(S, ref_value: float, amin: float, top_db):
+    """10 log10(S / ref), with S floored at amin and the result at max - top_db. Any shape."""
+    log_spec = 10.0 * np.log10(np.maximum(amin, S))
+    log_spec = log_spec - 10.0 * np.log10(max(amin, ref_value))
+    if top_db is not None:
+        log_spec = np.maximum(log_spec, log_spec.max() - top_db)
+    return log_spec.astype(S.dtype, copy=False)
+
+
+def dct_matrix(n: int, *, dct_type: int, norm, dtype=np.float64):
+    """The DCT as a matrix D [n, n], so that the transform of x [n] is D @ x.
+
+    Type 2 (scipy.fftpack's unnormalized convention):
+        X[k] = 2 sum_j x[j] cos(pi k (2j + 1) / (2n))
+    with norm="ortho" row 0 scaled by sqrt(1/(4n)) and the rest by sqrt(1/(2n)),
+    which makes D orthogonal. Type 3 is the inverse of type 2 (its transpose
+    when orthonormal; unnormalized it is n * D2^{-1} * 2):
+        X[k] = x[0] + 2 sum_{j>=1} x[j] cos(pi j (2k + 1) / (2n))
+    """
+    k = np.arange(n)[:, None]
+    j = np.arange(n)[None, :]
+    if dct_type == 2:
+        D = 2.0 * np.cos(np.pi * k * (2 * j + 1) / (2 * n))
+        if norm == "ortho":
+            D[0] *= math.sqrt(1.0 / (4 * n))
+            D[1:] *= math.sqrt(1.0 / (2 * n))
+    else:  # type 3: rows are output samples k, columns input coefficients j
+        D = 2.0 * np.cos(np.pi * j * (2 * k + 1) / (2 * n))
+        D[:, 0] = 1.0
+        if norm == "ortho":
+            D[:, 0] *= math.sqrt(1.0 / n)
+            D[:, 1:] *= math.sqrt(1.0 / (2 * n))
+    return D.astype(dtype)
+
+
+def savgol_weights(width: int, order: int):
+    """Savitzky-Golay weights for the order-th derivative, polynomial degree = order.
+
+    Fit p(t) = sum_i c_i t^i (degree ``order``) by least squares to the
+    ``width`` samples at t = -half .. half around a frame; the derivative
+    p^(order)(0) = order! c_order is a fixed linear combination of the
+    samples. Returns (h [width], edge_start [half, width], edge_end [half, width]):
+
+    - interior frame i: d[i] = sum_j h[j] x[i - half + j]
+    - the first ``half`` frames, fitted on x[0:width] with t = 0..width-1 and
+      the derivative taken at t = 0..half-1 (scipy's ``mode="interp"``); the
+      last ``half`` frames likewise on x[-width:] at t = width-half..width-1.
+    """
+    half = width // 2
+    powers = np.arange(order + 1)
+
+    def derivative_rows(t):  # d^order/dt^order of t^i, for each i: [len(t), order+1]
+        falling = np.array([math.perm(i, order) for i in powers], dtype=np.float64)
+        exponent = np.maximum(powers - order, 0)
+        return falling * np.asarray(t, dtype=np.float64)[:, None] ** exponent
+
+    centered = np.arange(-half, half + 1, dtype=np.float64)
+    h = derivative_rows([0.0]) @ np.linalg.pinv(centered[:, None] ** powers)  # [1, width]
+    positions = np.arange(width, dtype=np.float64)
+    fit = np.linalg.pinv(positions[:, None] ** powers)  # [order+1, width]
+    edge_start = derivative_rows(positions[:half]) @ fit
+    edge_end = derivative_rows(positions[width - half:]) @ fit
+    return h[0], edge_start, edge_end
+
+
+def delta(data, width: int, order: int):
+    """Savitzky-Golay derivative along the last axis. data [rows, n] -> [rows, n], n >= width."""
+    h, edge_start, edge_end = savgol_weights(width, order)
+    half = width // 2
+    n = data.shape[-1]
+    out = np.empty_like(data)
+    windows = frames(data, width, 1)  # [rows, n - 2*half, width]
+    out[..., half:n - half] = windows @ h.astype(data.dtype)
+    out[..., :half] = data[..., :width] @ edge_start.T.astype(data.dtype)
+    out[..., n - half:] = data[..., n - width:] @ edge_end.T.astype(data.dtype)
+    return out
+
+
+def overlap_add(frames_, hop: int):
+    """Sum frames placed hop apart: the inverse of framing. [rows, n_frames, n_fft] -> [rows, n_fft + hop*(n_frames-1)]"""
+    rows, n_frames, n_fft = frames_.shape
+    out = np.zeros((rows, n_fft + hop * (n_frames - 1)), dtype=frames_.dtype)
+    for t in range(n_frames):
+        out[:, t * hop:t * hop + n_fft] += frames_[:, t]
+    return out
