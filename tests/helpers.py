@@ -17,3 +17,29 @@ def max_scaled_error(ours, reference) -> float:
 def assert_close_scaled(ours, reference, tol: float, what: str = "") -> None:
     err = max_scaled_error(ours, reference)
     assert err <= tol, f"{what}: scaled max abs error {err:.3e} > {tol:.1e}"
+
+
+def relative_error(ours, reference) -> float:
+    """max |ours - reference| / max |reference|: error relative to the data's own scale."""
+    ours, reference = np.asarray(ours), np.asarray(reference)
+    assert ours.shape == reference.shape, f"shape {ours.shape} != reference shape {reference.shape}"
+    if ours.size == 0:
+        return 0.0
+    scale = float(np.max(np.abs(reference)))
+    diff = float(np.max(np.abs(ours.astype(np.complex128) - reference.astype(np.complex128))))
+    return diff / scale if scale > 0 else diff
+
+
+FSDD = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fsdd" / "recordings"
+
+
+def fsdd_clip(name: str):
+    """(samples float64, sr) of one FSDD recording read by soundfile; skips the test when absent."""
+    import pytest
+    import soundfile
+
+    path = FSDD / name
+    if not path.exists():
+        pytest.skip(f"FSDD recording {path} is not present")
+    y, sr = soundfile.read(str(path), dtype="float64")
+    return y, sr

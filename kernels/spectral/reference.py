@@ -58,7 +58,7 @@ def power_to_db(S, ref_value: float, amin: float, top_db):
     """10 log10(S / ref), with S floored at amin and the result at max - top_db. Any shape."""
     log_spec = 10.0 * np.log10(np.maximum(amin, S))
     log_spec = log_spec - 10.0 * np.log10(max(amin, ref_value))
-    if top_db is not None:
+    if top_db is not None and log_spec.size:
         log_spec = np.maximum(log_spec, log_spec.max() - top_db)
     return log_spec.astype(S.dtype, copy=False)
 
