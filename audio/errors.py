@@ -7,3 +7,7 @@ class AudioFileError(ValueError):
 
 class ParameterError(ValueError):
     """A parameter has a value outside what the function accepts."""
+
+
+class AudioFileNotFoundError(AudioFileError, FileNotFoundError):
+    """An audio file does not exist (catchable as FileNotFoundError or AudioFileError)."""

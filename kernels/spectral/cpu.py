@@ -175,3 +175,20 @@ def overlap_add(frames_, hop: int):
     out = np.zeros((rows, n_fft + hop * (n_frames - 1)), dtype=frames_.dtype)
     _overlap_add(np.ascontiguousarray(frames_), hop, out)
     return out
+
+
+@njit(cache=True, parallel=True)
+def _first_order_recursion(x, coef, zi, out):
+    for r in prange(x.shape[0]):
+        carried = zi[r]
+        for n in range(x.shape[1]):
+            out[r, n] = x[r, n] + carried
+            carried = coef * out[r, n]
+
+
+def first_order_recursion(x, coef: float, zi):
+    """See ``reference.first_order_recursion``. x [rows, n], zi [rows] -> [rows, n]"""
+    out = np.empty_like(x)
+    _first_order_recursion(np.ascontiguousarray(x), x.dtype.type(coef),
+                           np.ascontiguousarray(zi, dtype=x.dtype).reshape(-1), out)
+    return out

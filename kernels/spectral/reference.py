@@ -139,3 +139,17 @@ def overlap_add(frames_, hop: int):
     for t in range(n_frames):
         out[:, t * hop:t * hop + n_fft] += frames_[:, t]
     return out
+
+
+def first_order_recursion(x, coef: float, zi):
+    """y[n] = x[n] + coef * y[n-1], started with y[0] = x[0] + zi: a one-pole filter (de-emphasis).
+
+    zi plays the part of coef * y[-1] (scipy.signal.lfilter's state).
+    x [rows, n], zi [rows] -> [rows, n]. Sequential in time, so a plain loop.
+    """
+    out = np.empty_like(x)
+    carried = np.asarray(zi, dtype=x.dtype)  # coef * y[n-1]
+    for n in range(x.shape[-1]):
+        out[:, n] = x[:, n] + carried
+        carried = coef * out[:, n]
+    return out
