@@ -100,3 +100,18 @@ def test_savgol_delta_against_scipy(width, order):
     data = np.random.default_rng(1).standard_normal((3, 30))
     expected = signal.savgol_filter(data, width, order, deriv=order, mode="interp")
     assert np.abs(reference.delta(data, width, order) - expected).max() <= 1e-10 * np.abs(expected).max()
+
+
+@given(rows=st.integers(0, 3), n=st.integers(1, 50), coef=st.floats(0.0, 0.999), seed=st.integers(0, 99))
+def test_first_order_recursion_equals_reference(rows, n, coef, seed):
+    rng = np.random.default_rng(seed)
+    x, zi = rng.standard_normal((rows, n)), rng.standard_normal(rows)
+    assert scaled(cpu.first_order_recursion(x, coef, zi), reference.first_order_recursion(x, coef, zi)) <= 1e-13
+
+
+def test_first_order_recursion_against_scipy_lfilter():
+    signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(2).standard_normal((2, 40))
+    zi = np.array([0.3, -1.0])
+    expected = signal.lfilter([1.0], [1.0, -0.9], x, zi=zi[:, None])[0]
+    assert np.abs(reference.first_order_recursion(x, 0.9, zi) - expected).max() <= 1e-12
