@@ -11,6 +11,8 @@ Liftering (``lifter = L > 0``) rescales coefficient n by
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import kernels.spectral
@@ -21,6 +23,14 @@ from audio.mel import melspectrogram
 
 DCT_TYPES = (2, 3)
 DCT_NORMS = ("ortho", None)
+
+
+@functools.lru_cache(maxsize=32)
+def _dct_rows(ops, n: int, rows: int, dct_type: int, norm, dtype_name: str):
+    """The first ``rows`` rows of the n-point DCT matrix, cached (read-only). [rows, n]"""
+    D = np.ascontiguousarray(ops.dct_matrix(n, dct_type=dct_type, norm=norm, dtype=dtype_name)[:rows])
+    D.setflags(write=False)
+    return D
 
 
 def dct(x, *, type: int = 2, norm="ortho", axis: int = -1):  # noqa: A002  (librosa/scipy's name)
@@ -92,8 +102,10 @@ def mfcc(*, y=None, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
     n_mels = S.shape[-2]
     if n_mfcc > n_mels:
         raise ParameterError(f"n_mfcc={n_mfcc} cannot exceed the number of mel bands ({n_mels})")
-    D = kernels.spectral.for_arrays(S).dct_matrix(n_mels, dct_type=dct_type, norm=norm, dtype=S.dtype)
-    M = D[:n_mfcc] @ S  # only the rows we keep: [n_mfcc, n_mels] @ [..., n_mels, n_frames]
+    ops = kernels.spectral.for_arrays(S)
+    D = _dct_rows(ops, n_mels, n_mfcc, dct_type, norm, np.dtype(S.dtype).name)  # only the rows we keep
+    M = ops.matrix_apply(D, S.reshape((-1,) + S.shape[-2:]))  # [rows, n_mfcc, n_frames]
+    M = M.reshape(S.shape[:-2] + M.shape[-2:])
     if lifter > 0:
         n = np.arange(1, 1 + n_mfcc, dtype=np.float64)
         M = M * (1 + (lifter / 2) * np.sin(np.pi * n / lifter)).astype(S.dtype)[:, None]

@@ -14,6 +14,7 @@ divided by its width in Hz (times 1/2), so every band has the same area.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 
@@ -116,6 +117,17 @@ def mel_filterbank(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.
                                                   and not isinstance(norm, bool) and norm > 0)):
         raise ParameterError(f"norm must be 'slaney', None or a positive number, got {norm!r}")
 
+    weights = _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm)
+    if not np.all((mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)[2:] == 0) | (weights.max(axis=1) > 0)):
+        warnings.warn("Empty filters detected in mel frequency basis. Some channels will produce "
+                      "empty responses. Try increasing your sampling rate (and fmax) or reducing "
+                      f"n_mels (n_mels={n_mels}, n_fft={n_fft}, sr={sr}).", UserWarning, stacklevel=2)
+    return weights.astype(dtype)
+
+
+@functools.lru_cache(maxsize=32)
+def _filterbank(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool, norm):
+    """The float64 filterbank for validated arguments; cached (read-only), as features are computed file after file."""
     fft_hz = fft_frequencies(sr=sr, n_fft=n_fft)  # [n_freq]
     corners = mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)  # [n_mels + 2]
     widths = np.diff(corners)  # [n_mels + 1]
@@ -127,22 +139,17 @@ def mel_filterbank(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.
         weights *= (2.0 / (corners[2:] - corners[:-2]))[:, None]
     else:
         weights = _normalize_rows(weights, norm)
-    if not np.all((corners[2:] == 0) | (weights.max(axis=1) > 0)):
-        warnings.warn("Empty filters detected in mel frequency basis. Some channels will produce "
-                      "empty responses. Try increasing your sampling rate (and fmax) or reducing "
-                      f"n_mels (n_mels={n_mels}, n_fft={n_fft}, sr={sr}).", UserWarning, stacklevel=2)
-    return weights.astype(dtype)
+    weights.setflags(write=False)
+    return weights
 
 
 def apply_filterbank(S, weights):
     """weights applied to every frame. S [..., n_freq, n_frames], weights [n_bands, n_freq] -> [..., n_bands, n_frames]"""
     if S.shape[-2] != weights.shape[1]:
         raise ParameterError(f"S has {S.shape[-2]} frequency bins but the filterbank expects {weights.shape[1]}")
-    batch_shape = S.shape[:-2]
-    frames_ = S.swapaxes(-1, -2).reshape((-1,) + S.shape[-1:] + S.shape[-2:-1])  # [rows, n_frames, n_freq]
-    ops = kernels.spectral.for_arrays(frames_)
-    M = ops.mel_apply(np.ascontiguousarray(frames_), weights.astype(S.dtype))  # [rows, n_frames, n_bands]
-    return M.reshape(batch_shape + M.shape[1:]).swapaxes(-1, -2)
+    spectra = S.reshape((-1,) + S.shape[-2:])  # [rows, n_freq, n_frames]
+    M = kernels.spectral.for_arrays(spectra).mel_apply(spectra, weights.astype(S.dtype))  # [rows, n_bands, n_frames]
+    return M.reshape(S.shape[:-2] + M.shape[-2:])
 
 
 def melspectrogram(*, y=None, sr: float = 22050, S=None, n_fft: int = 2048, hop_length: int = 512,

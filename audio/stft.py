@@ -54,9 +54,9 @@ def padded_rows(y, n_fft: int, center: bool, pad_mode: str):
     return y.reshape(-1, y.shape[-1])  # [rows, n']
 
 
-def frequency_major(frames_, batch_shape):
-    """Kernel layout to librosa's: [rows, n_frames, n_freq] -> [..., n_freq, n_frames]"""
-    return frames_.reshape(tuple(batch_shape) + frames_.shape[1:]).swapaxes(-1, -2)
+def unbatch(spectra, batch_shape):
+    """Rows back to the caller's leading axes: [rows, n_freq, n_frames] -> [..., n_freq, n_frames]"""
+    return spectra.reshape(tuple(batch_shape) + spectra.shape[1:])
 
 
 def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann",
@@ -89,8 +89,8 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     batch_shape = np.shape(y)[:-1]
     rows = padded_rows(y, n_fft, center, pad_mode)
     w = analysis_window(window, win_length, n_fft, rows.dtype)
-    X = kernels.spectral.for_arrays(rows).windowed_rfft(rows, w, hop_length)  # [rows, n_frames, n_freq]
-    return frequency_major(X, batch_shape)
+    X = kernels.spectral.for_arrays(rows).windowed_rfft(rows, w, hop_length)  # [rows, n_freq, n_frames]
+    return unbatch(X, batch_shape)
 
 
 def power_spectrogram(y, *, n_fft, hop_length, win_length, window, center, pad_mode, power):
@@ -99,8 +99,8 @@ def power_spectrogram(y, *, n_fft, hop_length, win_length, window, center, pad_m
     batch_shape = np.shape(y)[:-1]
     rows = padded_rows(y, n_fft, center, pad_mode)
     w = analysis_window(window, win_length, n_fft, rows.dtype)
-    S = kernels.spectral.for_arrays(rows).windowed_power(rows, w, hop_length, power)
-    return frequency_major(S, batch_shape)
+    S = kernels.spectral.for_arrays(rows).windowed_power(rows, w, hop_length, power)  # [rows, n_freq, n_frames]
+    return unbatch(S, batch_shape)
 
 
 def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="hann",

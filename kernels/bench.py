@@ -52,6 +52,12 @@ def _seconds(fn) -> float:
     return time.perf_counter() - start
 
 
+# Pause before each timed call. Thread pools (OpenBLAS, Numba, PyTorch) keep
+# their threads spinning for a while after a call; without the pause, whichever
+# side runs second competes with the other's spinning threads for the cores.
+QUIET_S = 0.2
+
+
 def time_row(row: Row, *, repeat: int = 7, warmup: int = 1) -> dict:
     """Time one row; returns its result as a JSON-ready dict (seconds)."""
     for _ in range(warmup):  # JIT compilation, caches, allocator
@@ -60,8 +66,10 @@ def time_row(row: Row, *, repeat: int = 7, warmup: int = 1) -> dict:
             row.reference()
     ours, ref = [], []
     for _ in range(repeat):
+        time.sleep(QUIET_S)
         ours.append(_seconds(row.ours))
         if row.reference is not None:
+            time.sleep(QUIET_S)
             ref.append(_seconds(row.reference))
     best_ours = min(ours)
     best_ref = min(ref) if ref else None

@@ -72,6 +72,75 @@ def _stockham(x, work, twiddles):
     return src
 
 
+@njit(cache=True, fastmath=True)
+def stockham_block(re, im, re2, im2, tw_re, tw_im):
+    """The same Stockham FFT as :func:`_stockham`, on B transforms at once.
+
+    Column k of (re, im) [N, B] is one transform, with real and imaginary
+    parts in separate arrays; every butterfly runs along a row of B
+    numbers, so the innermost loop is unit-stride, twiddle-invariant float
+    arithmetic that the compiler turns into SIMD instructions. (re2, im2)
+    is the second buffer; returns True when the result ended up there.
+    """
+    n, B = re.shape
+    length, s = n, 1
+    flip = False
+    while length >= 4:
+        quarter = length // 4
+        if flip:
+            in_re, in_im, out_re, out_im = re2, im2, re, im
+        else:
+            in_re, in_im, out_re, out_im = re, im, re2, im2
+        for p in range(quarter):
+            w1r, w1i = tw_re[p * s], tw_im[p * s]
+            w2r, w2i = tw_re[2 * p * s], tw_im[2 * p * s]
+            w3r, w3i = tw_re[3 * p * s], tw_im[3 * p * s]
+            for q in range(s):
+                a_ = q + s * p
+                b_ = a_ + s * quarter
+                c_ = b_ + s * quarter
+                d_ = c_ + s * quarter
+                o = q + s * 4 * p
+                for k in range(B):
+                    ar, ai = in_re[a_, k], in_im[a_, k]
+                    br, bi = in_re[b_, k], in_im[b_, k]
+                    cr, ci = in_re[c_, k], in_im[c_, k]
+                    d_r, d_i = in_re[d_, k], in_im[d_, k]
+                    apcr, apci = ar + cr, ai + ci
+                    amcr, amci = ar - cr, ai - ci
+                    bpdr, bpdi = br + d_r, bi + d_i
+                    # j (b - d) = (-(b_i - d_i), b_r - d_r)
+                    jr, ji = -(bi - d_i), br - d_r
+                    out_re[o, k] = apcr + bpdr
+                    out_im[o, k] = apci + bpdi
+                    xr, xi = amcr - jr, amci - ji
+                    out_re[o + s, k] = w1r * xr - w1i * xi
+                    out_im[o + s, k] = w1r * xi + w1i * xr
+                    xr, xi = apcr - bpdr, apci - bpdi
+                    out_re[o + 2 * s, k] = w2r * xr - w2i * xi
+                    out_im[o + 2 * s, k] = w2r * xi + w2i * xr
+                    xr, xi = amcr + jr, amci + ji
+                    out_re[o + 3 * s, k] = w3r * xr - w3i * xi
+                    out_im[o + 3 * s, k] = w3r * xi + w3i * xr
+        flip = not flip
+        length = quarter
+        s *= 4
+    if flip:
+        in_re, in_im, out_re, out_im = re2, im2, re, im
+    else:
+        in_re, in_im, out_re, out_im = re, im, re2, im2
+    if length == 2:
+        for q in range(s):
+            for k in range(B):
+                ar, ai = in_re[q, k], in_im[q, k]
+                br, bi = in_re[q + s, k], in_im[q + s, k]
+                out_re[q, k] = ar + br
+                out_im[q, k] = ai + bi
+                out_re[q + s, k] = ar - br
+                out_im[q + s, k] = ai - bi
+        flip = not flip
+    return flip  # True: the result is in re2/im2
+
 @njit(cache=True)
 def _bluestein_row(x, out, chirp, b_hat, twiddles_m, a, work):
     """X = c * IFFT_m(FFT_m(x c, zero-padded) * FFT_m(b)), written into out[:n]."""
@@ -168,6 +237,15 @@ def rfft_plan(n: int, dtype):
     """Everything :func:`rfft_row` needs for even length n in this complex dtype, as a tuple."""
     name = np.dtype(dtype).name
     return _plan(n // 2, name) + (_unpack_factors(n, name),)
+
+
+@functools.lru_cache(maxsize=64)
+def split_plan(n: int, dtype_name: str):
+    """For even power-of-two n: (twiddles of n/2, unpack factors of n), each split into real and imaginary parts."""
+    real = np.float32 if dtype_name == "complex64" else np.float64
+    tw = np.exp(-2j * np.pi * np.arange(n // 2) / (n // 2))
+    unpack = np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n)
+    return (tw.real.astype(real), tw.imag.astype(real), unpack.real.astype(real), unpack.imag.astype(real))
 
 
 def _as_rows(x):

@@ -5,13 +5,15 @@ Where the speed comes from:
 - ``windowed_rfft`` / ``windowed_power`` fuse framing, windowing, the real
   FFT and |X|^p into one pass per frame, with frames in parallel: no frame
   matrix and no complex spectrogram is ever written for a power spectrogram.
-- ``mel_apply`` uses that each mel triangle covers only a few FFT bins: it
-  visits, for each band, only the bins where its weight is non-zero (about
-  2 * n_freq multiply-adds per frame instead of n_mels * n_freq).
+- ``windowed_power`` (power-of-two n_fft) transforms 128 frames at once with
+  the FFT's SIMD block kernel, so the butterflies run across frames.
+- ``mel_apply`` uses that each mel triangle covers only a few FFT bins: band
+  m visits only the bins under it (about 2 * n_freq multiply-adds per frame
+  in all, instead of n_mels * n_freq), each a unit-stride row of S.
 - ``power_to_db`` and ``delta`` are single passes over memory.
 
-The DCT is a small matrix product and stays in BLAS (``dct_matrix`` is the
-reference's).
+The DCT is a small matrix product (``matrix_apply``, with the reference's
+``dct_matrix``), done in Numba so no second thread pool competes.
 """
 from __future__ import annotations
 
@@ -20,7 +22,11 @@ from numba import njit, prange
 
 from kernels.fft import cpu as fft_cpu
 from kernels.spectral import reference
+from kernels.fft.reference import is_power_of_two as reference_is_power_of_two
 from kernels.spectral.reference import dct_matrix, frame_count  # noqa: F401  (same on every backend)
+
+
+BLOCK = 128  # frames transformed together by stockham_block: wide for SIMD, small for the cache
 
 
 @njit(cache=True, parallel=True)
@@ -35,72 +41,125 @@ def _windowed_rfft(y, window, hop, n_frames, twiddles, chirp, b_hat, twiddles_m,
     return out
 
 
-@njit(cache=True, parallel=True)
-def _windowed_power(y, window, hop, n_frames, power, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
+@njit(cache=True, parallel=True, fastmath=True)
+def _windowed_energy_blocks(y, window, hop, n_frames, tw_re, tw_im, un_re, un_im, out):
+    """|X|^2 spectrogram, BLOCK frames at a time, for even power-of-two n_fft.
+
+    Frame k of a block is packed (z_i = w_2i y_2i + i w_2i+1 y_2i+1) into
+    column k of a [n_fft/2, BLOCK] pair of arrays, all columns are
+    transformed together by ``stockham_block``, and each bin is unpacked
+    straight into |X|^2 in the frequency-major output.
+    """
     rows = y.shape[0]
-    n_fft = window.shape[0]
-    n_freq = n_fft // 2 + 1
-    out = np.empty((rows, n_frames, n_freq), dtype=y.dtype)
-    for job in prange(rows * n_frames):
-        r, t = job // n_frames, job % n_frames
-        frame = y[r, t * hop:t * hop + n_fft] * window
-        X = np.empty(n_freq, dtype=unpack.dtype)
-        fft_cpu.rfft_row(frame, X, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack)
-        o = out[r, t]
-        for k in range(n_freq):
-            energy = X[k].real * X[k].real + X[k].imag * X[k].imag
-            if power == 2.0:
-                o[k] = energy
-            elif power == 1.0:
-                o[k] = np.sqrt(energy)
-            else:
-                o[k] = energy ** (power / 2.0)
-    return out
+    N = window.shape[0] // 2
+    blocks = (n_frames + BLOCK - 1) // BLOCK
+    for job in prange(rows * blocks):
+        r, t0 = job // blocks, (job % blocks) * BLOCK
+        nb = min(BLOCK, n_frames - t0)
+        re = np.zeros((N, BLOCK), dtype=y.dtype)
+        im = np.zeros((N, BLOCK), dtype=y.dtype)
+        re2, im2 = np.empty_like(re), np.empty_like(im)
+        signal = y[r]
+        for i in range(N):
+            w_even, w_odd = window[2 * i], window[2 * i + 1]
+            for k in range(nb):
+                start = (t0 + k) * hop + 2 * i
+                re[i, k] = signal[start] * w_even
+                im[i, k] = signal[start + 1] * w_odd
+        if fft_cpu.stockham_block(re, im, re2, im2, tw_re, tw_im):
+            Zr, Zi = re2, im2
+        else:
+            Zr, Zi = re, im
+        for kk in range(N + 1):  # unpack X[kk] = E + w^kk O (see the FFT reference's rfft)
+            a, m = kk % N, (N - kk) % N
+            wr, wi = un_re[kk], un_im[kk]
+            o = out[r, kk]
+            for k in range(nb):
+                zr, zi = Zr[a, k], Zi[a, k]
+                mr, mi = Zr[m, k], -Zi[m, k]  # conj Z[N - kk]
+                even_r, even_i = 0.5 * (zr + mr), 0.5 * (zi + mi)
+                odd_r, odd_i = 0.5 * (zi - mi), -0.5 * (zr - mr)  # (Z[kk] - conj Z[N-kk]) / 2i
+                xr = even_r + wr * odd_r - wi * odd_i
+                xi = even_i + wr * odd_i + wi * odd_r
+                o[t0 + k] = xr * xr + xi * xi
+
+
+def _rfft_plan(n_fft: int, y):
+    return fft_cpu.rfft_plan(n_fft, np.complex64 if y.dtype == np.float32 else np.complex128)
 
 
 def windowed_rfft(y, window, hop: int):
-    """See ``reference.windowed_rfft``. y [rows, n], window [n_fft] -> complex [rows, n_frames, n_fft//2+1]"""
+    """See ``reference.windowed_rfft``. y [rows, n], window [n_fft] -> complex [rows, n_fft//2+1, n_frames]"""
     n_fft = window.shape[0]
     n_frames = frame_count(y.shape[-1], n_fft, hop)
     if n_fft % 2 or y.shape[0] == 0 or n_frames == 0:  # odd lengths: frame in NumPy, transform compiled
-        return fft_cpu.rfft(reference.frames(y, n_fft, hop) * window)
-    plan = fft_cpu.rfft_plan(n_fft, np.complex64 if y.dtype == np.float32 else np.complex128)
-    return _windowed_rfft(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, *plan)
+        return fft_cpu.rfft(reference.frames(y, n_fft, hop) * window).swapaxes(-1, -2)
+    X = _windowed_rfft(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, *_rfft_plan(n_fft, y))
+    return X.swapaxes(-1, -2)  # [rows, n_freq, n_frames]
 
 
 def windowed_power(y, window, hop: int, power: float):
-    """See ``reference.windowed_power``. -> real [rows, n_frames, n_fft//2+1]"""
+    """See ``reference.windowed_power``. -> real [rows, n_fft//2+1, n_frames]"""
     n_fft = window.shape[0]
     n_frames = frame_count(y.shape[-1], n_fft, hop)
-    if n_fft % 2 or y.shape[0] == 0 or n_frames == 0:
+    if n_fft < 8 or not reference_is_power_of_two(n_fft) or y.shape[0] == 0 or n_frames == 0:
         return np.abs(windowed_rfft(y, window, hop)) ** power
-    plan = fft_cpu.rfft_plan(n_fft, np.complex64 if y.dtype == np.float32 else np.complex128)
-    return _windowed_power(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames,
-                           float(power), *plan)
-
-
-@njit(cache=True, parallel=True)
-def _mel_apply(S, weights, first, last):
-    rows, n_frames, _ = S.shape
-    n_mels = weights.shape[0]
-    out = np.zeros((rows, n_frames, n_mels), dtype=S.dtype)
-    for job in prange(rows * n_frames):
-        r, t = job // n_frames, job % n_frames
-        s = S[r, t]
-        for m in range(n_mels):
-            acc = S.dtype.type(0.0)
-            for k in range(first[m], last[m]):
-                acc += s[k] * weights[m, k]
-            out[r, t, m] = acc
+    out = np.empty((y.shape[0], n_fft // 2 + 1, n_frames), dtype=y.dtype)
+    split = fft_cpu.split_plan(n_fft, "complex64" if y.dtype == np.float32 else "complex128")
+    _windowed_energy_blocks(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, *split, out)
+    if power != 2.0:
+        np.power(out, power / 2.0, out=out)  # |X|^p = (|X|^2)^(p/2)
     return out
 
 
+@njit(cache=True, parallel=True, fastmath=True)
+def _mel_apply(S, weights, first, last, out):
+    rows, n_mels, n_frames = out.shape
+    for job in prange(rows * n_mels):
+        r, m = job // n_mels, job % n_mels
+        o = out[r, m]
+        o[:] = 0
+        for k in range(first[m], last[m]):  # only the bins under triangle m
+            w = weights[m, k]
+            s = S[r, k]
+            for t in range(n_frames):  # unit stride along time: SIMD
+                o[t] += w * s[t]
+
+
 def mel_apply(S, weights):
-    """See ``reference.mel_apply``; visits only each band's non-zero bins. -> [rows, n_frames, n_mels]"""
+    """See ``reference.mel_apply``; visits only the bins under each band. S [rows, n_freq, n_frames] -> [rows, n_mels, n_frames]"""
     nonzero = weights != 0
-    first = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), 0).astype(np.int64)
-    last = np.where(nonzero.any(axis=1), weights.shape[1] - nonzero[:, ::-1].argmax(axis=1), 0).astype(np.int64)
-    return _mel_apply(np.ascontiguousarray(S), np.ascontiguousarray(weights, dtype=S.dtype), first, last)
+    has_any = nonzero.any(axis=1)
+    first = np.where(has_any, nonzero.argmax(axis=1), 0).astype(np.int64)
+    last = np.where(has_any, weights.shape[1] - nonzero[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+    out = np.empty((S.shape[0], weights.shape[0], S.shape[-1]), dtype=S.dtype)
+    _mel_apply(np.ascontiguousarray(S), np.ascontiguousarray(weights, dtype=S.dtype), first, last, out)
+    return out
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def _matrix_apply(D, S, out):
+    rows, m, n_frames = out.shape
+    for job in prange(rows * m):
+        r, c = job // m, job % m
+        o = out[r, c]
+        o[:] = 0
+        for j in range(D.shape[1]):
+            d = D[c, j]
+            s = S[r, j]
+            for t in range(n_frames):  # unit stride along time: SIMD
+                o[t] += d * s[t]
+
+
+def matrix_apply(D, S):
+    """See ``reference.matrix_apply``. D [m, n], S [rows, n, n_frames] -> [rows, m, n_frames]
+
+    A Numba loop rather than BLAS: these products are small, and a second
+    thread pool (OpenBLAS) spinning beside Numba's slows both down.
+    """
+    out = np.empty((S.shape[0], D.shape[0], S.shape[-1]), dtype=S.dtype)
+    _matrix_apply(np.ascontiguousarray(D, dtype=S.dtype), np.ascontiguousarray(S), out)
+    return out
 
 
 @njit(cache=True, parallel=True)

@@ -1,8 +1,8 @@
 """Spectral kernels, written to be read: the steps from samples to MFCC.
 
-Every function works on frame-major batches, ``[rows, n_frames, ...]``,
-because each frame is one independent job; ``audio`` turns them around to
-librosa's frequency-major layout. Precision is kept: float32 in, float32 out.
+Signals come as rows ``[rows, n]`` (a batch of already padded signals);
+spectrograms go out in librosa's frequency-major layout,
+``[rows, n_freq, n_frames]``. Precision is kept: float32 in, float32 out.
 
 1. Framing and windowing. Frame t holds samples ``t*hop ... t*hop + n_fft - 1``
    of the (already padded) signal, multiplied by the window w:
@@ -14,7 +14,8 @@ librosa's frequency-major layout. Precision is kept: float32 in, float32 out.
        M[t, m] = sum_k S[t, k] W[m, k].
 4. Decibels: 10 log10(max(amin, S)) - 10 log10(max(amin, ref)), then floored
    at (max - top_db).
-5. The DCT of each log-mel frame gives cepstral coefficients (a matrix product).
+5. The DCT of each log-mel frame gives cepstral coefficients (a matrix product
+   with ``dct_matrix``, by ``matrix_apply``).
 6. Deltas: a local polynomial fit (Savitzky-Golay) differentiated at each frame.
 7. Overlap-add: the inverse of framing, for the inverse STFT.
 """
@@ -40,18 +41,19 @@ def frames(y, n_fft: int, hop: int):
 
 
 def windowed_rfft(y, window, hop: int):
-    """Short-time Fourier transform of padded signals. y [rows, n], window [n_fft] -> [rows, n_frames, n_fft//2+1]"""
-    return fft_reference.rfft(frames(y, window.shape[0], hop) * window)
+    """Short-time Fourier transform of padded signals. y [rows, n], window [n_fft] -> [rows, n_fft//2+1, n_frames]"""
+    spectra = fft_reference.rfft(frames(y, window.shape[0], hop) * window)  # [rows, n_frames, n_freq]
+    return spectra.swapaxes(-1, -2)
 
 
 def windowed_power(y, window, hop: int, power: float):
-    """|STFT|**power, the (power or magnitude) spectrogram. -> real [rows, n_frames, n_fft//2+1]"""
+    """|STFT|**power, the (power or magnitude) spectrogram. -> real [rows, n_fft//2+1, n_frames]"""
     return np.abs(windowed_rfft(y, window, hop)) ** power
 
 
 def mel_apply(S, weights):
-    """Mel (or any) filterbank applied to every frame. S [rows, n_frames, n_freq], weights [n_mels, n_freq] -> [rows, n_frames, n_mels]"""
-    return S @ weights.T
+    """Mel (or any) filterbank applied to every frame. S [rows, n_freq, n_frames], weights [n_mels, n_freq] -> [rows, n_mels, n_frames]"""
+    return weights @ S
 
 
 def power_to_db(S, ref_value: float, amin: float, top_db):
@@ -87,6 +89,11 @@ def dct_matrix(n: int, *, dct_type: int, norm, dtype=np.float64):
             D[:, 0] *= math.sqrt(1.0 / n)
             D[:, 1:] *= math.sqrt(1.0 / (2 * n))
     return D.astype(dtype)
+
+
+def matrix_apply(D, S):
+    """A small matrix applied to every frame (the DCT of each log-mel frame). D [m, n], S [rows, n, n_frames] -> [rows, m, n_frames]"""
+    return D @ S
 
 
 def savgol_weights(width: int, order: int):

@@ -49,9 +49,11 @@ def test_windowed_transforms_equal_reference(case):
        n_mels=st.integers(1, 12), dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 99))
 def test_mel_apply_equals_reference(rows, frames, n_freq, n_mels, dtype, seed):
     rng = np.random.default_rng(seed)
-    S = rng.random((rows, frames, n_freq)).astype(dtype)
+    S = rng.random((rows, n_freq, frames)).astype(dtype)  # frequency-major
     weights = np.maximum(rng.random((n_mels, n_freq)) - 0.7, 0).astype(dtype)  # sparse, some rows empty
     assert scaled(cpu.mel_apply(S, weights), reference.mel_apply(S, weights)) <= TOL[dtype] * 4
+    D = rng.standard_normal((n_mels, n_freq)).astype(dtype)
+    assert scaled(cpu.matrix_apply(D, S), reference.matrix_apply(D, S)) <= TOL[dtype] * 10
 
 
 @given(shape=st.lists(st.integers(0, 7), min_size=1, max_size=3), top_db=st.sampled_from([None, 0.0, 30.0]),
