@@ -40,13 +40,13 @@ def analysis_window(window, win_length: int, n_fft: int, dtype):
     return pad_center(get_window(window, win_length, fftbins=True), size=n_fft).astype(dtype)
 
 
-def padded_rows(y, n_fft: int, center: bool, pad_mode: str):
+def padded_rows(y, n_fft: int, center: bool, pad_mode: str, *, warn_if_short: bool = True):
     """Validated float signals as rows, padded for centred frames. y [..., n] -> [rows, n']"""
     y = validate.audio_signal("y", y)
     n = y.shape[-1]
     if center:
         validate.choice("pad_mode", pad_mode, PAD_MODES)
-        if n_fft > n:
+        if n_fft > n and warn_if_short:
             warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=3)
         y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(n_fft // 2, n_fft // 2)], mode=pad_mode)
     elif n_fft > n:

@@ -34,7 +34,7 @@ def rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: bool = Tr
     frame_length, hop_length, _ = frame_parameters(frame_length, hop_length, None)
     validate.choice("pad_mode", pad_mode, PAD_MODES)
     batch_shape = np.shape(y)[:-1]
-    rows = padded_rows(y, frame_length, center, pad_mode)  # [rows, n']
+    rows = padded_rows(y, frame_length, center, pad_mode, warn_if_short=False)  # [rows, n'], as librosa: no warning
     frames_ = np.lib.stride_tricks.sliding_window_view(rows, frame_length, axis=-1)[:, ::hop_length]
     power = np.mean(np.abs(frames_) ** 2, axis=-1)  # [rows, n_frames]
     return np.sqrt(power).reshape(tuple(batch_shape) + (1, power.shape[-1]))

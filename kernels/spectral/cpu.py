@@ -23,7 +23,7 @@ from numba import njit, prange
 from kernels.fft import cpu as fft_cpu
 from kernels.spectral import reference
 from kernels.fft.reference import is_power_of_two as reference_is_power_of_two
-from kernels.spectral.reference import dct_matrix, frame_count  # noqa: F401  (same on every backend)
+from kernels.spectral.reference import dct_matrix, frame_count  # noqa: F401  (dct_matrix: re-exported, same on every backend)
 
 
 BLOCK = 128  # frames transformed together by stockham_block: wide for SIMD, small for the cache
