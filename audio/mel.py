@@ -23,7 +23,7 @@ import numpy as np
 import kernels.spectral
 from audio import validate
 from audio.errors import ParameterError
-from audio.stft import PAD_MODES, power_spectrogram
+from audio.stft import analysis_window, frame_parameters, padded_rows, unbatch
 
 _F_SP = 200.0 / 3  # Hz per mel in the Slaney linear region
 _MIN_LOG_HZ = 1000.0  # where the log region begins
@@ -185,12 +185,17 @@ def melspectrogram(*, y=None, sr: float = 22050, S=None, n_fft: int = 2048, hop_
     if S is not None:
         S = validate.numeric_array("S", S, real=True, min_ndim=2)
         S = S.astype(validate.float_dtype_of(S), copy=False)
-        n_fft = 2 * (S.shape[-2] - 1)
-    else:
-        validate.choice("pad_mode", pad_mode, PAD_MODES)
-        power = validate.positive_number("power", power)
-        S = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                              window=window, center=center, pad_mode=pad_mode, power=power)
-    weights = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                             norm=norm, dtype=np.float64)
-    return apply_filterbank(S, weights)
+        weights = mel_filterbank(sr=sr, n_fft=2 * (S.shape[-2] - 1), n_mels=n_mels, fmin=fmin, fmax=fmax,
+                                 htk=htk, norm=norm, dtype=np.float64)
+        return apply_filterbank(S, weights)
+    # From the signal: frames, |STFT|**power and the filterbank in one kernel pass,
+    # so the (large) power spectrogram is never stored.
+    power = validate.positive_number("power", power)
+    n_fft, hop_length, win_length = frame_parameters(n_fft, hop_length, win_length)
+    weights = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
+                             dtype=np.float64)
+    batch_shape = np.shape(y)[:-1]
+    rows = padded_rows(y, n_fft, center, pad_mode)  # [rows, n']
+    w = analysis_window(window, win_length, n_fft, rows.dtype)
+    M = kernels.spectral.for_arrays(rows).windowed_mel(rows, w, hop_length, power, weights.astype(rows.dtype))
+    return unbatch(M, batch_shape)  # [..., n_mels, n_frames]

@@ -93,16 +93,6 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     return unbatch(X, batch_shape)
 
 
-def power_spectrogram(y, *, n_fft, hop_length, win_length, window, center, pad_mode, power):
-    """|stft(y)|**power without forming the complex spectrogram. -> [..., 1 + n_fft//2, n_frames]"""
-    n_fft, hop_length, win_length = frame_parameters(n_fft, hop_length, win_length)
-    batch_shape = np.shape(y)[:-1]
-    rows = padded_rows(y, n_fft, center, pad_mode)
-    w = analysis_window(window, win_length, n_fft, rows.dtype)
-    S = kernels.spectral.for_arrays(rows).windowed_power(rows, w, hop_length, power)  # [rows, n_freq, n_frames]
-    return unbatch(S, batch_shape)
-
-
 def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="hann",
           center: bool = True, length=None):
     """Inverse STFT by weighted overlap-add, as ``librosa.istft``.

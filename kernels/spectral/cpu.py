@@ -41,47 +41,79 @@ def _windowed_rfft(y, window, hop, n_frames, twiddles, chirp, b_hat, twiddles_m,
     return out
 
 
+@njit(cache=True, fastmath=True)
+def _energy_block(signal, window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec):
+    """|X|^2 of frames t0 .. t0+nb-1 of one signal into spec [n_fft/2 + 1, BLOCK], for power-of-two n_fft.
+
+    Frame k is packed (z_i = w_2i y_2i + i w_2i+1 y_2i+1) into column k of a
+    [n_fft/2, BLOCK] pair of arrays, all columns are transformed together by
+    ``stockham_block``, and each bin is unpacked straight into |X|^2.
+    """
+    N = window.shape[0] // 2
+    re = np.empty((N, BLOCK), dtype=signal.dtype)
+    im = np.empty((N, BLOCK), dtype=signal.dtype)
+    re2, im2 = np.empty_like(re), np.empty_like(im)
+    if nb < BLOCK:  # the last block's unused columns are transformed too: keep them finite
+        re[:, nb:] = 0
+        im[:, nb:] = 0
+    for i in range(N):
+        w_even, w_odd = window[2 * i], window[2 * i + 1]
+        for k in range(nb):
+            start = (t0 + k) * hop + 2 * i
+            re[i, k] = signal[start] * w_even
+            im[i, k] = signal[start + 1] * w_odd
+    if fft_cpu.stockham_block(re, im, re2, im2, tw_re, tw_im):
+        Zr, Zi = re2, im2
+    else:
+        Zr, Zi = re, im
+    for kk in range(N + 1):  # unpack X[kk] = E + w^kk O (see the FFT reference's rfft)
+        a, m = kk % N, (N - kk) % N
+        wr, wi = un_re[kk], un_im[kk]
+        o = spec[kk]
+        for k in range(nb):
+            zr, zi = Zr[a, k], Zi[a, k]
+            mr, mi = Zr[m, k], -Zi[m, k]  # conj Z[N - kk]
+            even_r, even_i = 0.5 * (zr + mr), 0.5 * (zi + mi)
+            odd_r, odd_i = 0.5 * (zi - mi), -0.5 * (zr - mr)  # (Z[kk] - conj Z[N-kk]) / 2i
+            xr = even_r + wr * odd_r - wi * odd_i
+            xi = even_i + wr * odd_i + wi * odd_r
+            o[k] = xr * xr + xi * xi
+
+
 @njit(cache=True, parallel=True, fastmath=True)
 def _windowed_energy_blocks(y, window, hop, n_frames, tw_re, tw_im, un_re, un_im, out):
-    """|X|^2 spectrogram, BLOCK frames at a time, for even power-of-two n_fft.
-
-    Frame k of a block is packed (z_i = w_2i y_2i + i w_2i+1 y_2i+1) into
-    column k of a [n_fft/2, BLOCK] pair of arrays, all columns are
-    transformed together by ``stockham_block``, and each bin is unpacked
-    straight into |X|^2 in the frequency-major output.
-    """
-    rows = y.shape[0]
-    N = window.shape[0] // 2
+    """|X|^2 spectrogram [rows, n_freq, n_frames], BLOCK frames per parallel job."""
+    rows, n_freq = y.shape[0], out.shape[1]
     blocks = (n_frames + BLOCK - 1) // BLOCK
     for job in prange(rows * blocks):
         r, t0 = job // blocks, (job % blocks) * BLOCK
         nb = min(BLOCK, n_frames - t0)
-        re = np.zeros((N, BLOCK), dtype=y.dtype)
-        im = np.zeros((N, BLOCK), dtype=y.dtype)
-        re2, im2 = np.empty_like(re), np.empty_like(im)
-        signal = y[r]
-        for i in range(N):
-            w_even, w_odd = window[2 * i], window[2 * i + 1]
-            for k in range(nb):
-                start = (t0 + k) * hop + 2 * i
-                re[i, k] = signal[start] * w_even
-                im[i, k] = signal[start + 1] * w_odd
-        if fft_cpu.stockham_block(re, im, re2, im2, tw_re, tw_im):
-            Zr, Zi = re2, im2
-        else:
-            Zr, Zi = re, im
-        for kk in range(N + 1):  # unpack X[kk] = E + w^kk O (see the FFT reference's rfft)
-            a, m = kk % N, (N - kk) % N
-            wr, wi = un_re[kk], un_im[kk]
-            o = out[r, kk]
-            for k in range(nb):
-                zr, zi = Zr[a, k], Zi[a, k]
-                mr, mi = Zr[m, k], -Zi[m, k]  # conj Z[N - kk]
-                even_r, even_i = 0.5 * (zr + mr), 0.5 * (zi + mi)
-                odd_r, odd_i = 0.5 * (zi - mi), -0.5 * (zr - mr)  # (Z[kk] - conj Z[N-kk]) / 2i
-                xr = even_r + wr * odd_r - wi * odd_i
-                xi = even_i + wr * odd_i + wi * odd_r
-                o[t0 + k] = xr * xr + xi * xi
+        spec = np.empty((n_freq, BLOCK), dtype=y.dtype)
+        _energy_block(y[r], window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
+        out[r, :, t0:t0 + nb] = spec[:, :nb]
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def _windowed_mel_blocks(y, window, hop, n_frames, power, weights, first, last,
+                         tw_re, tw_im, un_re, un_im, out):
+    """Mel spectrogram [rows, n_mels, n_frames]: each block's |X|^power is filtered while still in cache."""
+    rows, n_mels = y.shape[0], weights.shape[0]
+    n_freq = weights.shape[1]
+    blocks = (n_frames + BLOCK - 1) // BLOCK
+    for job in prange(rows * blocks):
+        r, t0 = job // blocks, (job % blocks) * BLOCK
+        nb = min(BLOCK, n_frames - t0)
+        spec = np.empty((n_freq, BLOCK), dtype=y.dtype)
+        _energy_block(y[r], window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
+        if power != 2.0:
+            spec[:, :nb] = spec[:, :nb] ** (power / 2.0)  # |X|^p = (|X|^2)^(p/2)
+        for m in range(n_mels):
+            acc = np.zeros(BLOCK, dtype=y.dtype)
+            for k in range(first[m], last[m]):  # only the bins under triangle m
+                w = weights[m, k]
+                for t in range(nb):
+                    acc[t] += w * spec[k, t]
+            out[r, m, t0:t0 + nb] = acc[:nb]
 
 
 def _rfft_plan(n_fft: int, y):
@@ -126,12 +158,32 @@ def _mel_apply(S, weights, first, last, out):
                 o[t] += w * s[t]
 
 
-def mel_apply(S, weights):
-    """See ``reference.mel_apply``; visits only the bins under each band. S [rows, n_freq, n_frames] -> [rows, n_mels, n_frames]"""
+def _band_ranges(weights):
+    """For each band, the first and one-past-last bin with a non-zero weight (0, 0 when none)."""
     nonzero = weights != 0
     has_any = nonzero.any(axis=1)
     first = np.where(has_any, nonzero.argmax(axis=1), 0).astype(np.int64)
     last = np.where(has_any, weights.shape[1] - nonzero[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+    return first, last
+
+
+def windowed_mel(y, window, hop: int, power: float, weights):
+    """See ``reference.windowed_mel``: the power spectrogram is never stored. -> [rows, n_mels, n_frames]"""
+    n_fft = window.shape[0]
+    n_frames = frame_count(y.shape[-1], n_fft, hop)
+    if n_fft < 8 or not reference_is_power_of_two(n_fft) or y.shape[0] == 0 or n_frames == 0:
+        return mel_apply(windowed_power(y, window, hop, power), weights)
+    out = np.empty((y.shape[0], weights.shape[0], n_frames), dtype=y.dtype)
+    split = fft_cpu.split_plan(n_fft, "complex64" if y.dtype == np.float32 else "complex128")
+    weights = np.ascontiguousarray(weights, dtype=y.dtype)
+    _windowed_mel_blocks(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, float(power), weights,
+                         *_band_ranges(weights), *split, out)
+    return out
+
+
+def mel_apply(S, weights):
+    """See ``reference.mel_apply``; visits only the bins under each band. S [rows, n_freq, n_frames] -> [rows, n_mels, n_frames]"""
+    first, last = _band_ranges(weights)
     out = np.empty((S.shape[0], weights.shape[0], S.shape[-1]), dtype=S.dtype)
     _mel_apply(np.ascontiguousarray(S), np.ascontiguousarray(weights, dtype=S.dtype), first, last, out)
     return out

@@ -56,6 +56,11 @@ def mel_apply(S, weights):
     return weights @ S
 
 
+def windowed_mel(y, window, hop: int, power: float, weights):
+    """Mel spectrogram of padded signals: the filterbank applied to |STFT|**power. -> [rows, n_mels, n_frames]"""
+    return mel_apply(windowed_power(y, window, hop, power), weights)
+
+
 def power_to_db(S, ref_value: float, amin: float, top_db):
     """10 log10(S / ref), with S floored at amin and the result at max - top_db. Any shape."""
     log_spec = 10.0 * np.log10(np.maximum(amin, S))

@@ -45,6 +45,17 @@ def test_windowed_transforms_equal_reference(case):
                       reference.windowed_power(y, window, hop, power)) <= 2 * tol
 
 
+@given(case=framed_signals(), n_mels=st.integers(1, 10), power=st.sampled_from([1.0, 2.0, 1.5]))
+def test_windowed_mel_equals_reference(case, n_mels, power):
+    y, window, hop = case
+    n_freq = window.shape[0] // 2 + 1
+    rng = np.random.default_rng(n_mels)
+    weights = np.maximum(rng.random((n_mels, n_freq)) - 0.6, 0).astype(y.dtype)  # sparse, some bands empty
+    tol = TOL[y.dtype.type] * 4 * max(1, np.log2(window.shape[0] + 1))
+    assert scaled(cpu.windowed_mel(y, window, hop, power, weights),
+                  reference.windowed_mel(y, window, hop, power, weights)) <= tol
+
+
 @given(rows=st.integers(0, 3), frames=st.integers(0, 6), n_freq=st.integers(1, 60),
        n_mels=st.integers(1, 12), dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 99))
 def test_mel_apply_equals_reference(rows, frames, n_freq, n_mels, dtype, seed):
