@@ -2,11 +2,12 @@
 
 Where the speed comes from:
 
-- ``windowed_rfft`` / ``windowed_power`` fuse framing, windowing, the real
-  FFT and |X|^p into one pass per frame, with frames in parallel: no frame
-  matrix and no complex spectrogram is ever written for a power spectrogram.
-- ``windowed_power`` (power-of-two n_fft) transforms 128 frames at once with
-  the FFT's SIMD block kernel, so the butterflies run across frames.
+- ``windowed_rfft`` fuses framing, windowing and the real
+  FFT into one pass per frame, with frames in parallel: no frame
+  matrix is ever written.
+- ``windowed_mel`` (power-of-two n_fft) transforms 128 frames at once with
+  the FFT's SIMD block kernel, so the butterflies run across frames, and
+  mel-filters each block's |X|^p while it is still in cache.
 - ``mel_apply`` uses that each mel triangle covers only a few FFT bins: band
   m visits only the bins under it (about 2 * n_freq multiply-adds per frame
   in all, instead of n_mels * n_freq), each a unit-stride row of S.
@@ -81,19 +82,6 @@ def _energy_block(signal, window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def _windowed_energy_blocks(y, window, hop, n_frames, tw_re, tw_im, un_re, un_im, out):
-    """|X|^2 spectrogram [rows, n_freq, n_frames], BLOCK frames per parallel job."""
-    rows, n_freq = y.shape[0], out.shape[1]
-    blocks = (n_frames + BLOCK - 1) // BLOCK
-    for job in prange(rows * blocks):
-        r, t0 = job // blocks, (job % blocks) * BLOCK
-        nb = min(BLOCK, n_frames - t0)
-        spec = np.empty((n_freq, BLOCK), dtype=y.dtype)
-        _energy_block(y[r], window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
-        out[r, :, t0:t0 + nb] = spec[:, :nb]
-
-
-@njit(cache=True, parallel=True, fastmath=True)
 def _windowed_mel_blocks(y, window, hop, n_frames, power, weights, first, last,
                          tw_re, tw_im, un_re, un_im, out):
     """Mel spectrogram [rows, n_mels, n_frames]: each block's |X|^power is filtered while still in cache."""
@@ -132,16 +120,7 @@ def windowed_rfft(y, window, hop: int):
 
 def windowed_power(y, window, hop: int, power: float):
     """See ``reference.windowed_power``. -> real [rows, n_fft//2+1, n_frames]"""
-    n_fft = window.shape[0]
-    n_frames = frame_count(y.shape[-1], n_fft, hop)
-    if n_fft < 8 or not reference_is_power_of_two(n_fft) or y.shape[0] == 0 or n_frames == 0:
-        return np.abs(windowed_rfft(y, window, hop)) ** power
-    out = np.empty((y.shape[0], n_fft // 2 + 1, n_frames), dtype=y.dtype)
-    split = fft_cpu.split_plan(n_fft, "complex64" if y.dtype == np.float32 else "complex128")
-    _windowed_energy_blocks(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, *split, out)
-    if power != 2.0:
-        np.power(out, power / 2.0, out=out)  # |X|^p = (|X|^2)^(p/2)
-    return out
+    return np.abs(windowed_rfft(y, window, hop)) ** power
 
 
 @njit(cache=True, parallel=True, fastmath=True)
