@@ -117,8 +117,8 @@ def mel_filterbank(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.
                                                   and not isinstance(norm, bool) and norm > 0)):
         raise ParameterError(f"norm must be 'slaney', None or a positive number, got {norm!r}")
 
-    weights = _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm)
-    if not np.all((mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)[2:] == 0) | (weights.max(axis=1) > 0)):
+    weights, has_empty_band = _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm)
+    if has_empty_band:
         warnings.warn("Empty filters detected in mel frequency basis. Some channels will produce "
                       "empty responses. Try increasing your sampling rate (and fmax) or reducing "
                       f"n_mels (n_mels={n_mels}, n_fft={n_fft}, sr={sr}).", UserWarning, stacklevel=2)
@@ -127,7 +127,7 @@ def mel_filterbank(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.
 
 @functools.lru_cache(maxsize=32)
 def _filterbank(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool, norm):
-    """The float64 filterbank for validated arguments; cached (read-only), as features are computed file after file."""
+    """(float64 filterbank, whether a band is empty) for validated arguments; cached (read-only), as features are computed file after file."""
     fft_hz = fft_frequencies(sr=sr, n_fft=n_fft)  # [n_freq]
     corners = mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)  # [n_mels + 2]
     widths = np.diff(corners)  # [n_mels + 1]
@@ -140,7 +140,8 @@ def _filterbank(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, ht
     else:
         weights = _normalize_rows(weights, norm)
     weights.setflags(write=False)
-    return weights
+    has_empty_band = not np.all((corners[2:] == 0) | (weights.max(axis=1) > 0))
+    return weights, has_empty_band
 
 
 def apply_filterbank(S, weights):
