@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -124,10 +125,22 @@ def save(path, y, sr, *, subtype=None, overwrite: bool = False):
                              f"expected one of {sorted(sf.available_formats())}")
     if subtype is not None and not sf.check_format(file_format, subtype):
         raise ParameterError(f"subtype {subtype!r} is not valid for {file_format} files")
+    with atomic_path(path) as temp:
+        sf.write(temp, y.T, sr, subtype=subtype, format=file_format)
+
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary file name beside ``path``, renamed onto ``path`` when the block succeeds.
+
+    A crash or an exception inside the block removes the temporary file and
+    leaves ``path`` as it was: never a half-written file.
+    """
+    path = Path(os.fspath(path))
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(handle)
     try:
-        sf.write(temp, y.T, sr, subtype=subtype, format=file_format)
+        yield temp
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

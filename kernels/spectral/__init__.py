@@ -1,7 +1,7 @@
 """Spectral kernels: ``reference`` (NumPy) and ``cpu`` (Numba).
 
 Each module exposes ``frame_count``, ``windowed_rfft``, ``windowed_power``, ``windowed_mel``,
-``mel_apply``, ``matrix_apply``, ``power_to_db``, ``dct_matrix``, ``delta``, ``first_order_recursion`` and
+``mel_apply``, ``matrix_apply``, ``power_to_db``, ``dct_matrix``, ``delta``, ``first_order_recursion``, ``resonator`` and
 ``overlap_add``; spectrograms are frequency-major, ``[rows, n_freq, n_frames]``
 (see ``reference`` for the math).
 ``for_arrays`` picks the module for the current backend.

@@ -282,3 +282,23 @@ def first_order_recursion(x, coef: float, zi):
     _first_order_recursion(np.ascontiguousarray(x), x.dtype.type(coef),
                            np.ascontiguousarray(zi, dtype=x.dtype).reshape(-1), out)
     return out
+
+
+@njit(cache=True, parallel=True)
+def _resonator(x, a1, a2, out):
+    for r in prange(x.shape[0]):
+        previous = x.dtype.type(0)
+        before = x.dtype.type(0)
+        for n in range(x.shape[1]):
+            value = x[r, n] - a1[r, n] * previous - a2[r, n] * before
+            out[r, n] = value
+            before = previous
+            previous = value
+
+
+def resonator(x, a1, a2):
+    """See ``reference.resonator``. x, a1, a2 [rows, n] -> [rows, n]"""
+    out = np.empty_like(x)
+    _resonator(np.ascontiguousarray(x), np.ascontiguousarray(a1, dtype=x.dtype),
+               np.ascontiguousarray(a2, dtype=x.dtype), out)
+    return out

@@ -144,6 +144,23 @@ def delta(data, width: int, order: int):
     return out
 
 
+
+def resonator(x, a1, a2):
+    """y[n] = x[n] - a1[n] * y[n-1] - a2[n] * y[n-2]: a two-pole filter whose poles may move.
+
+    One formant of a vocal tract is such a resonance: poles at r·e^{±iθ} give
+    a1 = -2 r cos θ, a2 = r². Coefficients are given per sample, so a formant
+    can glide from one vowel to the next. Starts at rest (y[-1] = y[-2] = 0).
+    x, a1, a2 [rows, n] -> [rows, n]. Sequential in time, so a plain loop.
+    """
+    out = np.empty_like(x)
+    previous = np.zeros(x.shape[0], dtype=x.dtype)  # y[n-1]
+    before = np.zeros(x.shape[0], dtype=x.dtype)  # y[n-2]
+    for n in range(x.shape[-1]):
+        out[:, n] = x[:, n] - a1[:, n] * previous - a2[:, n] * before
+        before, previous = previous, out[:, n]
+    return out
+
 def overlap_add(frames_, hop: int):
     """Sum frames placed hop apart: the inverse of framing. [rows, n_frames, n_fft] -> [rows, n_fft + hop*(n_frames-1)]"""
     rows, n_frames, n_fft = frames_.shape

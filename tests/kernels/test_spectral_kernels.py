@@ -128,3 +128,32 @@ def test_first_order_recursion_against_scipy_lfilter():
     zi = np.array([0.3, -1.0])
     expected = signal.lfilter([1.0], [1.0, -0.9], x, zi=zi[:, None])[0]
     assert np.abs(reference.first_order_recursion(x, 0.9, zi) - expected).max() <= 1e-12
+
+
+def _stable_pole_coefficients(rng, rows, n):
+    """Per-sample a1, a2 of poles inside the unit circle (radius < 0.999)."""
+    radius = rng.uniform(0.0, 0.999, (rows, n))
+    angle = rng.uniform(0.0, np.pi, (rows, n))
+    return -2 * radius * np.cos(angle), radius**2
+
+
+@given(rows=st.integers(0, 3), n=st.integers(1, 60), seed=st.integers(0, 99),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_resonator_equals_reference(rows, n, seed, dtype):
+    rng = np.random.default_rng(seed)
+    a1, a2 = _stable_pole_coefficients(rng, rows, n)
+    x = rng.standard_normal((rows, n))
+    x, a1, a2 = x.astype(dtype), a1.astype(dtype), a2.astype(dtype)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert cpu.resonator(x, a1, a2).dtype == dtype
+    assert scaled(cpu.resonator(x, a1, a2), reference.resonator(x, a1, a2)) <= tol
+
+
+def test_resonator_with_fixed_poles_against_scipy_lfilter():
+    signal = pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 300))
+    a1, a2 = -2 * 0.97 * np.cos(0.3), 0.97**2
+    expected = signal.lfilter([1.0], [1.0, a1, a2], x)
+    ours = reference.resonator(x, np.full_like(x, a1), np.full_like(x, a2))
+    assert np.abs(ours - expected).max() <= 1e-12 * np.abs(expected).max()

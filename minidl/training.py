@@ -1,0 +1,160 @@
+"""The training loop: epochs of forward, loss, backward, clip, step; evaluation; history.
+
+One loop serves ``minidl train`` and the Keras-style facade. A model is
+called as ``model(inputs, lengths=lengths)`` and returns class scores
+(logits) [B, C]; ``loss_fn(logits, targets)`` returns a scalar Tensor.
+Targets are class indices [B] or per-class weights such as one-hot rows
+[B, C]; accuracy compares the arg-max of the scores with the target class.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from minidl.grad_mode import no_grad
+from minidl.optim.clip import clip_grad_norm_
+from minidl.tensor import Tensor
+
+HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+
+
+def target_classes(targets) -> np.ndarray:
+    """Class indices from index targets [B] or per-class targets [B, C]."""
+    targets = np.asarray(targets)
+    return targets.argmax(axis=1) if targets.ndim == 2 else targets
+
+
+def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progress=None):
+    """One pass over ``loader``; trains when an optimizer is given, else evaluates.
+
+    Parameters
+    ----------
+    model : Module
+    loader : minidl.data.BatchLoader
+    loss_fn : callable(logits Tensor [B, C], targets) -> Tensor []
+    optimizer : Optimizer or None
+    clip_norm : float or None
+        Rescale the gradients to this global norm at most before each step.
+    progress : str or None
+        Label of a progress bar (on stderr); None for no bar.
+
+    Returns
+    -------
+    (mean loss per example, accuracy) over the epoch
+    """
+    training = optimizer is not None
+    model.train(training)
+    total_loss, correct, seen = 0.0, 0, 0
+    bar = tqdm(loader, desc=progress, unit="batch", leave=False, disable=progress is None)
+    for batch in bar:
+        if training:
+            optimizer.zero_grad()
+            logits = model(Tensor(batch.inputs), lengths=batch.lengths)
+            loss = loss_fn(logits, batch.targets)
+            loss.backward()
+            if clip_norm:
+                clip_grad_norm_(model.parameters(), clip_norm)
+            optimizer.step()
+        else:
+            with no_grad():
+                logits = model(Tensor(batch.inputs), lengths=batch.lengths)
+                loss = loss_fn(logits, batch.targets)
+        n = len(batch.targets)
+        total_loss += float(loss.item()) * n
+        correct += int((logits.numpy().argmax(axis=1) == target_classes(batch.targets)).sum())
+        seen += n
+        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}")
+    model.train(True)
+    return total_loss / seen, correct / seen
+
+
+def predict_scores(model, loader) -> np.ndarray:
+    """The model's scores for every example, in the loader's order (no shuffle). [N, C]"""
+    model.eval()
+    rows = {}
+    with no_grad():
+        for batch in loader:
+            scores = model(Tensor(batch.inputs), lengths=batch.lengths).numpy()
+            rows.update(zip(batch.positions.tolist(), scores))
+    model.train(True)
+    return np.stack([rows[i] for i in range(len(rows))])
+
+
+def confusion_matrix(true, predicted, n_classes: int) -> np.ndarray:
+    """counts[i, j] = how many examples of class i were predicted as class j. [C, C] int"""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(true), np.asarray(predicted)), 1)
+    return counts
+
+
+@dataclass
+class History:
+    """Per-epoch metrics, one dict per epoch with the keys of ``HISTORY_COLUMNS``."""
+
+    rows: list = field(default_factory=list)
+    best_epoch: int | None = None  # the epoch whose weights were kept (early stopping)
+    stopped_early: bool = False
+
+    def column(self, name: str) -> list:
+        return [row[name] for row in self.rows]
+
+    def to_csv(self) -> str:
+        lines = [",".join(HISTORY_COLUMNS)]
+        for row in self.rows:
+            lines.append(",".join("" if row[c] is None else f"{row[c]:.6g}" for c in HISTORY_COLUMNS))
+        return "\n".join(lines) + "\n"
+
+
+def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
+        patience=None, on_epoch=None, progress: bool = True) -> History:
+    """Train for ``epochs`` epochs; returns the History.
+
+    Parameters
+    ----------
+    val_loader : BatchLoader or None
+        Evaluated after every epoch.
+    clip_norm : float or None
+        Global gradient-norm clipping.
+    patience : int or None
+        Early stopping: stop when the validation loss has not improved for this many
+        epochs, and restore the weights of the best epoch (needs ``val_loader``).
+    on_epoch : callable(row dict) or None
+        Called after every epoch (e.g. to print the row).
+    progress : bool
+        A progress bar per epoch.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if patience is not None and val_loader is None:
+        raise ValueError("early stopping (patience) needs a validation set")
+    history, best_loss, best_state, waited = History(), math.inf, None, 0
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        label = f"epoch {epoch}/{epochs}" if progress else None
+        loss, acc = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
+                              progress=label)
+        val_loss = val_acc = None
+        if val_loader is not None:
+            val_loss, val_acc = run_epoch(model, val_loader, loss_fn)
+        row = {"epoch": epoch, "loss": loss, "accuracy": acc, "val_loss": val_loss,
+               "val_accuracy": val_acc, "seconds": time.perf_counter() - start}
+        history.rows.append(row)
+        if on_epoch is not None:
+            on_epoch(row)
+        if patience is not None:
+            if val_loss < best_loss:
+                best_loss, waited, history.best_epoch = val_loss, 0, epoch
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                waited += 1
+                if waited >= patience:
+                    history.stopped_early = True
+                    break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
