@@ -30,3 +30,7 @@ class StateDictError(KeyError):
 
 class CheckpointError(ValueError):
     """A checkpoint file is truncated, corrupt or was not written by minidl."""
+
+
+class UsageError(ValueError):
+    """A bad command line for ``minidl``: reported in one line, exit status 2."""

@@ -29,7 +29,7 @@ def target_classes(targets) -> np.ndarray:
     return targets.argmax(axis=1) if targets.ndim == 2 else targets
 
 
-def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progress=None):
+def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progress=None, forward=None):
     """One pass over ``loader``; trains when an optimizer is given, else evaluates.
 
     Parameters
@@ -42,19 +42,23 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
         Rescale the gradients to this global norm at most before each step.
     progress : str or None
         Label of a progress bar (on stderr); None for no bar.
+    forward : callable(inputs Tensor, lengths) -> scores, or None
+        What the loss is computed on; default ``model`` itself.
 
     Returns
     -------
     (mean loss per example, accuracy) over the epoch
     """
     training = optimizer is not None
+    forward = forward or model
     model.train(training)
     total_loss, correct, seen = 0.0, 0, 0
-    bar = tqdm(loader, desc=progress, unit="batch", leave=False, disable=progress is None)
+    # disable=None: tqdm draws only on a terminal, so logs and pipes stay readable
+    bar = tqdm(loader, desc=progress, unit="batch", leave=False, disable=True if progress is None else None)
     for batch in bar:
         if training:
             optimizer.zero_grad()
-            logits = model(Tensor(batch.inputs), lengths=batch.lengths)
+            logits = forward(Tensor(batch.inputs), lengths=batch.lengths)
             loss = loss_fn(logits, batch.targets)
             loss.backward()
             if clip_norm:
@@ -62,7 +66,7 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
             optimizer.step()
         else:
             with no_grad():
-                logits = model(Tensor(batch.inputs), lengths=batch.lengths)
+                logits = forward(Tensor(batch.inputs), lengths=batch.lengths)
                 loss = loss_fn(logits, batch.targets)
         n = len(batch.targets)
         total_loss += float(loss.item()) * n
@@ -111,7 +115,7 @@ class History:
 
 
 def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
-        patience=None, on_epoch=None, progress: bool = True) -> History:
+        patience=None, on_epoch=None, progress: bool = True, forward=None) -> History:
     """Train for ``epochs`` epochs; returns the History.
 
     Parameters
@@ -127,6 +131,8 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         Called after every epoch (e.g. to print the row).
     progress : bool
         A progress bar per epoch.
+    forward : callable or None
+        As in :func:`run_epoch`.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
@@ -137,10 +143,10 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         start = time.perf_counter()
         label = f"epoch {epoch}/{epochs}" if progress else None
         loss, acc = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
-                              progress=label)
+                              progress=label, forward=forward)
         val_loss = val_acc = None
         if val_loader is not None:
-            val_loss, val_acc = run_epoch(model, val_loader, loss_fn)
+            val_loss, val_acc = run_epoch(model, val_loader, loss_fn, forward=forward)
         row = {"epoch": epoch, "loss": loss, "accuracy": acc, "val_loss": val_loss,
                "val_accuracy": val_acc, "seconds": time.perf_counter() - start}
         history.rows.append(row)

@@ -144,7 +144,9 @@ def extract_features(dataset, config: FeatureConfig = FeatureConfig(), *, cache_
         cached = _read_cache(path, key)
         if cached is not None and len(cached) == len(dataset):
             return cached
-    bar = tqdm(dataset.clips, desc=f"features {dataset.name}", unit="clip", disable=not progress, leave=False)
+    # disable=None: draw only on a terminal, so logs stay readable
+    bar = tqdm(dataset.clips, desc=f"features {dataset.name}", unit="clip", disable=None if progress else True,
+               leave=False)
     features = [clip_features(y, dataset.sr, config) for y in bar]
     if use_cache:
         _write_cache(path, key, features)

@@ -2,8 +2,12 @@
 
 Subcommands
 -----------
-info    versions of minidl and its dependencies, and the usable backends
-bench   time our implementations against their references (ratios)
+train      train an audio classifier (RNN/LSTM/GRU on MFCC sequences)
+predict    classify audio files with a trained model
+features   plot waveform, spectrogram, mel spectrogram and MFCC of a file
+gradcheck  finite-difference checks of the recurrent cells and layers
+info       versions of minidl and its dependencies, and the usable backends
+bench      time our implementations against their references (ratios)
 """
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ import os
 import sys
 
 import kernels
+from audio.errors import ParameterError
+from minidl.cli import features, gradcheck, predict, train
+from minidl.errors import CheckpointError, UsageError
 
 DEPENDENCIES = ("numpy", "numba", "scipy", "soundfile", "matplotlib", "tqdm", "librosa", "torch", "cupy")
 
@@ -73,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minidl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=kernels.BACKENDS, help="kernel backend to use")
     sub = parser.add_subparsers(dest="command", required=True)
+    for command in (train, predict, features, gradcheck):
+        command.add_parser(sub)
     sub.add_parser("info", help="versions and available backends").set_defaults(func=cmd_info)
     p = sub.add_parser("bench", help="time ours vs references, print ratios")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
@@ -92,8 +101,9 @@ def main(argv=None) -> int:
             with kernels.use(args.backend):
                 return args.func(args)
         return args.func(args)
-    except kernels.BackendUnavailableError as exc:
-        print(f"minidl: {exc}", file=sys.stderr)
+    except (kernels.BackendUnavailableError, UsageError, ParameterError, CheckpointError,
+            FileNotFoundError) as exc:
+        print(f"minidl {args.command}: {exc}", file=sys.stderr)
         return 2
 
 

@@ -1,0 +1,79 @@
+"""Figures of signals and features (matplotlib), for the CLI and the tutorials.
+
+Every function draws into a given ``ax`` (or a new figure) and returns the
+figure, built with ``matplotlib.figure.Figure`` rather than pyplot, so it
+works without a display and keeps no global state.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from audio.cepstrum import mfcc
+from audio.decibels import amplitude_to_db, power_to_db
+from audio.mel import mel_filterbank, melspectrogram
+from audio.stft import stft
+
+
+def _axes(ax, figsize=(8, 3)):
+    if ax is not None:
+        return ax.figure, ax
+    figure = Figure(figsize=figsize, layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def waveform(y, sr: int, *, ax=None, title: str = "waveform"):
+    """Amplitude against time (s). y [n]"""
+    figure, ax = _axes(ax)
+    ax.plot(np.arange(len(y)) / sr, y, linewidth=0.6)
+    ax.set(xlabel="time (s)", ylabel="amplitude", title=title, xlim=(0, len(y) / sr))
+    return figure
+
+
+def spectrogram(S_db, *, sr: int, hop_length: int, ax=None, title: str = "spectrogram",
+                ylabel: str = "frequency (Hz)", fmax=None):
+    """An image of a [n_rows, n_frames] matrix in dB against time; rows span 0..fmax (default sr/2)."""
+    figure, ax = _axes(ax)
+    top = sr / 2 if fmax is None else fmax
+    extent = (0, S_db.shape[1] * hop_length / sr, 0, top)
+    image = ax.imshow(S_db, origin="lower", aspect="auto", extent=extent, cmap="magma")
+    figure.colorbar(image, ax=ax, label="dB")
+    ax.set(xlabel="time (s)", ylabel=ylabel, title=title)
+    return figure
+
+
+def coefficients(C, *, sr: int, hop_length: int, ax=None, title: str = "MFCC"):
+    """An image of [n_coefficients, n_frames] coefficients against time."""
+    figure, ax = _axes(ax)
+    extent = (0, C.shape[1] * hop_length / sr, -0.5, C.shape[0] - 0.5)
+    image = ax.imshow(C, origin="lower", aspect="auto", extent=extent, cmap="coolwarm")
+    figure.colorbar(image, ax=ax)
+    ax.set(xlabel="time (s)", ylabel="coefficient", title=title)
+    return figure
+
+
+def filterbank(*, sr: int, n_fft: int, n_mels: int = 40, ax=None, **mel_kwargs):
+    """Each mel filter's weight against frequency (Hz)."""
+    figure, ax = _axes(ax)
+    weights = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, **mel_kwargs)  # [n_mels, 1 + n_fft // 2]
+    frequencies = np.linspace(0, sr / 2, weights.shape[1])
+    ax.plot(frequencies, weights.T, linewidth=0.8)
+    ax.set(xlabel="frequency (Hz)", ylabel="weight", title=f"{n_mels}-band mel filterbank")
+    return figure
+
+
+def features_figure(y, sr: int, *, n_fft: int = 512, hop_length: int = 128, n_mels: int = 40,
+                    n_mfcc: int = 13, title: str = ""):
+    """Waveform, spectrogram, mel spectrogram and MFCC of one signal, stacked. y [n]"""
+    figure = Figure(figsize=(9, 10), layout="constrained")
+    axes = figure.subplots(4, 1)
+    waveform(y, sr, ax=axes[0], title=f"waveform {title}".strip())
+    S = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length))  # [1 + n_fft // 2, frames]
+    spectrogram(amplitude_to_db(S, ref=np.max), sr=sr, hop_length=hop_length, ax=axes[1],
+                title="spectrogram (STFT magnitude)")
+    M = melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)  # [n_mels, frames]
+    spectrogram(power_to_db(M, ref=np.max), sr=sr, hop_length=hop_length, ax=axes[2],
+                title=f"mel spectrogram ({n_mels} bands)", ylabel="mel band", fmax=n_mels)
+    coefficients(mfcc(y=y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels),
+                 sr=sr, hop_length=hop_length, ax=axes[3], title=f"MFCC ({n_mfcc})")
+    return figure

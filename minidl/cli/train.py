@@ -1,0 +1,194 @@
+"""``minidl train``: audio classification with an RNN, LSTM or GRU on MFCC sequences.
+
+The whole workflow of the seed documents in one command: load (or
+synthesize) the clips, extract MFCC sequences, standardize them with
+training statistics, train with Adam and cross-entropy on padded batches
+with lengths, report accuracy and a confusion matrix, and write
+``metrics.json``, ``history.csv``, ``curves.png``, ``confusion.png`` and
+``model.npz`` to the output folder.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+import kernels
+import minidl
+from audio.datasets import FeatureConfig, Standardizer, extract_features, load_folder, load_fsdd, synthetic_vowels
+from audio.io import atomic_path
+from minidl import nn, optim
+from minidl.classifiers import MODEL_KINDS, build_classifier
+from minidl.cli.model_file import save_model
+from minidl.data import BatchLoader, stratified_split
+from minidl.errors import UsageError
+from minidl.plot import confusion_figure, training_curves
+from minidl.training import confusion_matrix, fit, predict_scores, run_epoch
+
+OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "confusion.png", "model.npz")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="train an audio classifier (default: LSTM on the embedded dataset)",
+                       description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", default="synthetic", metavar="SPEC",
+                   help="synthetic (default, embedded), fsdd:DIR (Free Spoken Digit Dataset) or DIR (DIR/<label>/*.wav)")
+    p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm)")
+    p.add_argument("--hidden", type=int, default=64, help="hidden units per layer (default 64)")
+    p.add_argument("--layers", type=int, default=1, help="recurrent layers (default 1)")
+    p.add_argument("--bidirectional", action="store_true", help="read the sequence in both directions")
+    p.add_argument("--dropout", type=float, default=0.0, help="dropout between layers (default 0)")
+    p.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
+    p.add_argument("--batch-size", type=int, default=32, help="clips per batch (default 32)")
+    p.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 0.003)")
+    p.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping, 0 for none (default 5)")
+    p.add_argument("--patience", type=int, default=None,
+                   help="early stopping: epochs without a better validation loss (default: off)")
+    p.add_argument("--val-fraction", type=float, default=0.1, help="share of training clips for validation")
+    p.add_argument("--seed", type=int, default=0, help="seed of everything random (default 0)")
+    p.add_argument("--clips", type=int, default=2400, help="size of the synthetic dataset (default 2400)")
+    p.add_argument("--n-mfcc", type=int, default=13, help="MFCCs per frame (default 13)")
+    p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
+    p.add_argument("--cache", metavar="DIR", default=None, help="feature cache (default $MINIDL_CACHE or ~/.cache/minidl)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the feature cache")
+    p.add_argument("--backend", choices=kernels.BACKENDS, default=argparse.SUPPRESS, help="kernel backend")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder (default runs/<data>-<model>-<time>)")
+    p.add_argument("--force", action="store_true", help="write into an existing non-empty --out")
+    p.set_defaults(func=cmd_train)
+
+
+def check_options(args) -> None:
+    """Every numeric option in range, before any work is done."""
+    if args.model not in MODEL_KINDS:
+        raise UsageError(f"unknown model {args.model!r}; expected one of {', '.join(MODEL_KINDS)}")
+    for name in ("hidden", "layers", "epochs", "batch_size", "clips", "n_mfcc"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    if args.lr <= 0 or args.clip < 0:
+        raise UsageError(f"--lr must be > 0 and --clip >= 0, got {args.lr} and {args.clip}")
+    if not 0 < args.val_fraction < 1 or not 0 <= args.dropout < 1:
+        raise UsageError(f"--val-fraction must lie in (0, 1) and --dropout in [0, 1), "
+                         f"got {args.val_fraction} and {args.dropout}")
+    if args.patience is not None and args.patience < 1:
+        raise UsageError(f"--patience must be at least 1, got {args.patience}")
+
+
+def prepare_out(out, *, force: bool, data: str, model: str) -> Path:
+    """The output folder: refused if it exists and is not empty, unless --force."""
+    if out is None:
+        tag = data.split(":")[0] if data.startswith("fsdd:") else Path(data).name or "data"
+        out = Path("runs") / f"{tag}-{model}-{time.strftime('%Y%m%d-%H%M%S')}"
+        while out.exists():
+            out = out.with_name(out.name + "+")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"--out {str(out)!r} exists and is not empty; pass --force to write into it "
+                         f"(replacing {', '.join(OUTPUT_FILES)})")
+    return out
+
+
+def load_dataset(spec: str, *, clips: int, seed: int):
+    """synthetic | fsdd:DIR | DIR -> AudioDataset."""
+    if spec == "synthetic":
+        return synthetic_vowels(n_clips=clips, seed=seed)
+    if spec.startswith("fsdd:"):
+        return load_fsdd(spec[len("fsdd:"):])
+    if Path(spec).is_dir():
+        return load_folder(spec)
+    raise UsageError(f"unknown dataset {spec!r}: expected 'synthetic', 'fsdd:DIR' or an existing folder "
+                     "DIR with one sub-folder of audio files per class")
+
+
+def format_confusion(counts, label_names) -> str:
+    width = max(5, *(len(n) for n in label_names)) + 1
+    lines = ["true \\ predicted".ljust(width) + "".join(n.rjust(width) for n in label_names)]
+    for name, row in zip(label_names, counts):
+        lines.append(name.ljust(width) + "".join(str(c).rjust(width) for c in row))
+    return "\n".join(lines)
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as temp:
+        Path(temp).write_text(text)
+
+
+def _write_figure(path: Path, figure) -> None:
+    with atomic_path(path) as temp:
+        figure.savefig(temp, dpi=110)
+
+
+def cmd_train(args) -> int:
+    check_options(args)
+    out = prepare_out(args.out, force=args.force, data=args.data, model=args.model)
+    started = time.perf_counter()
+    dataset = load_dataset(args.data, clips=args.clips, seed=args.seed)
+    dataset.check_trainable()
+    print(dataset.summary())
+    config = FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas)
+    features = extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache)
+    train_all, test = dataset.indices("train"), dataset.indices("test")
+    kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
+    train, val = train_all[kept], train_all[held]
+    scaler = Standardizer().fit([features[i] for i in train])  # training clips only: no test leakage
+    features = scaler.transform(features)
+    print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}); "
+          f"{len(train)} train / {len(val)} validation / {len(test)} test clips")
+
+    def loader(positions, shuffle=False):
+        return BatchLoader([features[i] for i in positions], dataset.labels[positions],
+                           batch_size=args.batch_size, shuffle=shuffle, seed=args.seed)
+
+    minidl.manual_seed(args.seed)
+    architecture = {"kind": args.model, "input_size": config.n_features, "num_classes": dataset.num_classes,
+                    "hidden_size": args.hidden, "num_layers": args.layers,
+                    "bidirectional": args.bidirectional, "dropout": args.dropout}
+    model = build_classifier(**architecture)
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; backend {kernels.current()}")
+
+    def report(row):
+        print(f"epoch {row['epoch']:>3}/{args.epochs}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
+              f"val_loss {row['val_loss']:.4f}  val_acc {row['val_accuracy']:.4f}  ({row['seconds']:.1f} s)",
+              flush=True)
+
+    train_start = time.perf_counter()
+    history = fit(model, loader(train, shuffle=True), nn.cross_entropy, optimizer, epochs=args.epochs,
+                  val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report)
+    train_seconds = time.perf_counter() - train_start
+
+    test_loss, test_accuracy = run_epoch(model, loader(test), nn.cross_entropy)
+    _, val_accuracy = run_epoch(model, loader(val), nn.cross_entropy)
+    predicted = predict_scores(model, loader(test)).argmax(axis=1)
+    counts = confusion_matrix(dataset.labels[test], predicted, dataset.num_classes)
+    print(f"test accuracy: {test_accuracy:.4f} ({int(np.trace(counts))}/{len(test)}), test loss {test_loss:.4f}")
+    print(format_confusion(counts, dataset.label_names))
+
+    out.mkdir(parents=True, exist_ok=True)
+    save_model(out / "model.npz", model, architecture=architecture, label_names=dataset.label_names,
+               sr=dataset.sr, features=config, standardizer=scaler, overwrite=True)
+    _write_text(out / "history.csv", history.to_csv())
+    _write_figure(out / "curves.png", training_curves(history))
+    _write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
+    metrics = {
+        "test_accuracy": test_accuracy, "test_loss": test_loss, "val_accuracy": val_accuracy,
+        "train_accuracy": history.rows[-1]["accuracy"], "train_seconds": train_seconds,
+        "total_seconds": time.perf_counter() - started, "model": args.model, "dataset": dataset.name,
+        "data": args.data, "epochs": len(history.rows), "epochs_requested": args.epochs,
+        "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
+        "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
+        "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
+        "seed": args.seed, "backend": kernels.current(), "features": asdict(config), "sr": dataset.sr,
+        "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
+        "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,
+    }
+    _write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    print(f"wrote {', '.join(OUTPUT_FILES)} to {out}/ ({metrics['total_seconds']:.1f} s in all)")
+    sys.stdout.flush()
+    return 0
