@@ -33,3 +33,17 @@ def pytest_collection_modifyitems(config, items):
         for ref in ("torch", "librosa"):
             if ref in item.keywords and _missing(ref):
                 item.add_marker(pytest.mark.skip(reason=f"reference package {ref} is not installed"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _feature_cache_in_tmp(tmp_path_factory):
+    """Feature caches go to a temporary folder, never to the user's ~/.cache."""
+    import os
+
+    previous = os.environ.get("MINIDL_CACHE")
+    os.environ["MINIDL_CACHE"] = str(tmp_path_factory.mktemp("feature-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("MINIDL_CACHE", None)
+    else:
+        os.environ["MINIDL_CACHE"] = previous

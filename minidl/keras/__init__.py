@@ -7,13 +7,14 @@ The seed document's listings run with only their imports changed::
 
 Layers: ``Dense``, ``SimpleRNN``, ``LSTM``, ``GRU``, ``Dropout``; the model:
 ``Sequential`` with ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary``.
-Recurrent layers use minidl's PyTorch-style cells and initialization (not
-Keras's glorot/orthogonal initializers); the equations are the same.
+Recurrent layers are minidl's PyTorch-style cells (same equations as
+Keras's; two bias vectors where Keras has one), started with Keras's
+initializers.
 """
-from minidl.keras import layers, losses, models, optimizers, utils
+from minidl.keras import initializers, layers, losses, models, optimizers, utils
 from minidl.keras.layers import GRU, LSTM, Dense, Dropout, SimpleRNN
 from minidl.keras.models import History, Sequential
 from minidl.keras.utils import to_categorical
 
-__all__ = ["GRU", "LSTM", "Dense", "Dropout", "History", "Sequential", "SimpleRNN", "layers", "losses",
+__all__ = ["GRU", "LSTM", "Dense", "Dropout", "History", "Sequential", "SimpleRNN", "initializers", "layers", "losses",
            "models", "optimizers", "to_categorical", "utils"]

@@ -3,7 +3,8 @@
 A Keras layer is told only its output size (``units``); its input size is
 learned when the model is built, from ``input_shape`` or from the first
 data it sees. Each layer here is a minidl ``Module`` that creates its minidl
-module (``nn.Linear``, ``nn.RNN``, ...) in ``build`` — the math is theirs.
+module (``nn.Linear``, ``nn.RNN``, ...) in ``build`` — the math is theirs —
+and starts it with Keras's initializers (see ``initializers``).
 
 Inputs are batch-first, as in Keras: recurrent layers take [batch, time,
 features]; ``return_sequences=True`` returns every step [batch, time, units],
@@ -16,6 +17,7 @@ from minidl.nn import LSTM as TorchStyleLSTM
 from minidl.nn import RNN as TorchStyleRNN
 from minidl.nn import Dropout as TorchStyleDropout
 from minidl.nn import Linear, Module
+from minidl.keras.initializers import keras_dense, keras_recurrent
 from minidl.nn.dropout import check_probability
 from minidl.nn.linear import check_positive_int
 
@@ -66,6 +68,7 @@ class Dense(Layer):
 
     def build(self, input_shape):
         self.linear = Linear(input_shape[-1], self.units, bias=self.use_bias)
+        keras_dense(self.linear)
         self.built = True
 
     def output_shape(self, input_shape):
@@ -93,6 +96,7 @@ class _Recurrent(Layer):
     """Shared by SimpleRNN, LSTM and GRU: one minidl recurrent layer, batch first."""
 
     module_class = None
+    forget_gate = None  # LSTM: which gate's bias starts at 1
 
     def __init__(self, units: int, return_sequences: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -106,6 +110,7 @@ class _Recurrent(Layer):
         if len(input_shape) != 2:
             raise ValueError(f"{type(self).__name__} expects input_shape (time, features), got {input_shape}")
         self.recurrent = self._make(input_shape[-1])
+        keras_recurrent(self.recurrent, forget_gate=self.forget_gate)
         self.built = True
 
     def output_shape(self, input_shape):
@@ -138,6 +143,7 @@ class LSTM(_Recurrent):
     """Keras's LSTM on minidl's ``nn.LSTM`` (gates i, f, g, o)."""
 
     module_class = TorchStyleLSTM
+    forget_gate = 1  # gate order i, f, g, o
 
 
 class GRU(_Recurrent):

@@ -170,7 +170,8 @@ class Sequential(Module):
 
         rows = training.fit(self, train_loader, self._loss, self.optimizer, epochs=epochs, val_loader=val_loader,
                             on_epoch=report, progress=verbose == 1, forward=self.scores).rows
-        return History(rows)
+        self.history = History(rows)  # as Keras: the last fit's history stays on the model
+        return self.history
 
     def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
         """[loss, accuracy] (or the loss alone when compiled without metrics)."""
