@@ -21,11 +21,10 @@ def white_noise(n: int, *, rng=None):
 def pink_noise(n: int, *, rng=None):
     """n samples of unit-variance pink (1/f power) noise: white noise shaped by 1/sqrt(f). [n] float64"""
     n = validate.positive_int("n", n)
-    n_fast = 1 << (n - 1).bit_length()  # shape a power-of-two length (the fastest FFT), keep n samples
-    spectrum = rfft(np.random.default_rng(rng).standard_normal(n_fast))
+    spectrum = rfft(np.random.default_rng(rng).standard_normal(n))
     f = np.arange(spectrum.shape[-1], dtype=np.float64)
     f[0] = 1.0  # keep the (random) mean rather than divide by zero
-    pink = irfft(spectrum / np.sqrt(f), n=n_fast)[:n]
+    pink = irfft(spectrum / np.sqrt(f), n=n)
     pink -= pink.mean()
     return pink / pink.std()
 

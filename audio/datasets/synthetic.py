@@ -124,7 +124,9 @@ def synthesize_clip(word: str, speaker: dict, sr: int, rng) -> np.ndarray:
     speech *= envelope
     lead, tail = (int(s * sr) for s in rng.uniform(0.03, 0.15, 2))  # silence around the word
     clip = np.concatenate([np.zeros(lead), speech, np.zeros(tail)])
-    noise = (white_noise if rng.random() < 0.5 else pink_noise)(len(clip), rng=rng)
+    # noise of a power-of-two length (the fastest FFT for pink noise), cut to the clip
+    noise = (white_noise if rng.random() < 0.5 else pink_noise)(1 << (len(clip) - 1).bit_length(), rng=rng)
+    noise = noise[:len(clip)]
     clip = mix_at_snr(clip, noise, rng.uniform(10.0, 30.0))
     peak_db = rng.uniform(-20.0, -1.0)
     return (clip * 10 ** (peak_db / 20) / np.abs(clip).max()).astype(np.float32)

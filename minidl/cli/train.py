@@ -35,7 +35,7 @@ OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "confusion.png", "m
 
 def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train an audio classifier (default: LSTM on the embedded dataset)",
-                       description=__doc__.split("\n\n")[0])
+                       description="Audio classification with an RNN, LSTM or GRU on MFCC sequences.")
     p.add_argument("--data", default="synthetic", metavar="SPEC",
                    help="synthetic (default, embedded), fsdd:DIR (Free Spoken Digit Dataset) or DIR (DIR/<label>/*.wav)")
     p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm)")
