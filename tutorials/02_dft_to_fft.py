@@ -1,0 +1,129 @@
+# %% [markdown]
+# # Chapter 2 — From the DFT to the FFT
+#
+# **Learning goals.**
+# 1. Write the discrete Fourier transform as a matrix and count its cost, $O(N^2)$.
+# 2. Derive the radix-2 FFT from the even/odd split and count its cost, $O(N \log N)$.
+# 3. Understand how Bluestein's chirp-z trick handles lengths that are not powers of two.
+# 4. Check our FFT against NumPy's: error and time.
+#
+# The DFT of $x_0, \dots, x_{N-1}$ is
+#
+# $$X_k = \sum_{n=0}^{N-1} x_n\, w^{nk}, \qquad w = e^{-2\pi i / N}.$$
+#
+# Each of the $N$ outputs needs $N$ products: $N^2$ in all.
+
+# %%
+import inspect
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import audio
+from kernels.fft import reference
+from tutorial_support import QUICK, record, save
+
+
+def dft(x):
+    """The definition, as a matrix-vector product: W[k, n] = w^(n k)."""
+    n = np.arange(len(x))
+    W = np.exp(-2j * np.pi * np.outer(n, n) / len(x))
+    return W @ x
+
+
+x = np.random.default_rng(0).standard_normal(64)
+print("DFT vs numpy.fft, max error:", np.abs(dft(x) - np.fft.fft(x)).max())
+
+# %% [markdown]
+# ## Radix-2: halve the problem
+#
+# Split the sum into even and odd $n$. With $E$ and $O$ the DFTs (length $N/2$)
+# of the even and odd samples, and $w^{N/2} = -1$,
+#
+# $$X_k = E_k + w^k O_k, \qquad X_{k+N/2} = E_k - w^k O_k, \qquad k < N/2.$$
+#
+# Two half-size transforms plus $N/2$ "butterflies": $T(N) = 2T(N/2) + O(N)$,
+# so $T(N) = O(N \log_2 N)$. The recursive version is five lines:
+
+# %%
+def fft_recursive(x):
+    N = len(x)
+    if N == 1:
+        return x.astype(complex)
+    E, O = fft_recursive(x[0::2]), fft_recursive(x[1::2])
+    twiddled = np.exp(-2j * np.pi * np.arange(N // 2) / N) * O
+    return np.concatenate([E + twiddled, E - twiddled])
+
+
+print("recursive FFT vs numpy.fft, max error:", np.abs(fft_recursive(x) - np.fft.fft(x)).max())
+
+# %% [markdown]
+# The framework's reference does the same bottom-up, vectorized over a batch
+# (`kernels/fft/reference.py`); the Numba kernel (`kernels/fft/cpu.py`) is a
+# radix-4 Stockham version of it, tested against this reference:
+
+# %%
+print(inspect.getsource(reference.fft_pow2))
+
+# %% [markdown]
+# ## Any length: Bluestein
+#
+# With $nk = \tfrac12\,(n^2 + k^2 - (k-n)^2)$ the DFT becomes a convolution:
+#
+# $$X_k = c_k \sum_n (x_n c_n)\,\overline{c_{k-n}}, \qquad c_j = e^{-i\pi j^2/N},$$
+#
+# and a convolution of length $M \ge 2N-1$ (a power of two) is three power-of-two FFTs.
+# So a prime length such as 1009 costs a few FFTs of length 2048.
+
+# %%
+sizes = [1, 2, 3, 7, 16, 100, 127, 1009, 2048, 4096 + 1, 2**14]
+errors = []
+for n in sizes:
+    signal = np.random.default_rng(n).standard_normal(n)
+    ours, theirs = audio.fft(signal), np.fft.fft(signal)
+    errors.append(float(np.abs(ours - theirs).max() / np.abs(theirs).max()))
+    print(f"n = {n:>6}: relative error {errors[-1]:.1e}")
+
+# %% [markdown]
+# ## Time: $N^2$ against $N \log N$
+
+# %%
+lengths = [2**k for k in range(4, 10 if QUICK else 12)]
+
+
+def best_time(fn, arg, repeat=3):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(arg)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+timings = {"DFT (matrix)": [], "minidl audio.fft": [], "numpy.fft": []}
+for n in lengths:
+    signal = np.random.default_rng(1).standard_normal(n)
+    timings["DFT (matrix)"].append(best_time(dft, signal))
+    timings["minidl audio.fft"].append(best_time(audio.fft, signal))
+    timings["numpy.fft"].append(best_time(np.fft.fft, signal))
+
+fig, (ax_err, ax_time) = plt.subplots(1, 2, figsize=(11, 4))
+ax_err.loglog(sizes, np.maximum(errors, 1e-17), "o-")
+ax_err.set(xlabel="n", ylabel="max relative error vs numpy", title="accuracy (float64)")
+for name, values in timings.items():
+    ax_time.loglog(lengths, values, "o-", label=name)
+ax_time.set(xlabel="n", ylabel="seconds (best of 3)", title="time")
+ax_time.legend()
+save(fig, "02_fft_error_and_time")
+
+record("02_dft_to_fft", max_relative_error=max(errors),
+       dft_over_fft_time_at_largest_n=timings["DFT (matrix)"][-1] / timings["minidl audio.fft"][-1],
+       largest_n=lengths[-1])
+
+# %% [markdown]
+# ## Exercises
+# 1. Count the complex multiplications of `fft_recursive` for $N = 2^{10}$ and compare with $N^2$.
+# 2. Write the inverse FFT using only `fft` and complex conjugation.
+# 3. For a real input, show $X_{N-k} = \overline{X_k}$. How does `audio.rfft` use this to save half the work?
+# 4. Why must Bluestein's convolution length be at least $2N - 1$?
