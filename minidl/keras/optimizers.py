@@ -14,7 +14,7 @@ class KerasOptimizer:
     """Keras-named settings; ``build(parameters)`` returns the minidl optimizer."""
 
     def build(self, parameters):
-        raise NotImplementedError(type(self).__name__)
+        raise TypeError(f"{type(self).__name__} must define build(self, parameters)")
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
