@@ -115,8 +115,11 @@ print("backends available here:", kernels.available())
 if "cupy" in kernels.available():
     import cupy
 
-    gpu_y = cupy.asarray(y)
-    print("GPU mfcc max difference:", float(abs(audio.mfcc(y=gpu_y, sr=22050).get() - outputs["numpy"]).max()))
+    try:
+        gpu_mfcc = audio.mfcc(y=cupy.asarray(y), sr=22050, n_mfcc=40).get()
+        print("GPU mfcc max difference:", float(abs(gpu_mfcc - outputs["numpy"]).max()))
+    except (TypeError, NotImplementedError, kernels.BackendUnavailableError) as exc:
+        print(f"the audio functions do not take CuPy arrays yet (the GPU issue): {exc}")
 
 record("08_making_it_fast", recursion_speedup=slow / fast, recursion_max_difference=agreement,
        mfcc_ms={k: round(v * 1e3, 2) for k, v in timings.items()},
