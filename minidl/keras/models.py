@@ -52,6 +52,7 @@ class Sequential(Module):
         super().__init__()
         self.name = name or "sequential"
         self.compiled = False
+        self._logit_activation = None  # the final activation the compiled loss folds in (softmax, sigmoid)
         self._shape = None  # the input shape (no batch axis) once built
         for layer in layers or ():
             self.add(layer)
@@ -106,9 +107,8 @@ class Sequential(Module):
 
     @property
     def _from_logits(self) -> bool:
-        last = self.layers[-1] if self.layers else None
-        return getattr(self, "_logit_activation", None) is not None and \
-            getattr(last, "activation", None) == self._logit_activation
+        """Whether the loss takes the last layer's scores before its activation."""
+        return self._logit_activation is not None and self.layers[-1].activation == self._logit_activation
 
     # ------------------------------------------------------------ compile / fit
     def compile(self, optimizer="adam", loss=None, metrics=None) -> None:
