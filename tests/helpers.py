@@ -43,3 +43,19 @@ def fsdd_clip(name: str):
         pytest.skip(f"FSDD recording {path} is not present")
     y, sr = soundfile.read(str(path), dtype="float64")
     return y, sr
+
+
+def tone(seconds: float = 0.3, sr: int = 8000, f: float = 440.0):
+    """A 0.3-amplitude sine. [round(seconds * sr)] float32"""
+    return (0.3 * np.sin(2 * np.pi * f * np.arange(int(seconds * sr)) / sr)).astype(np.float32)
+
+
+def write_tone_folder(root, classes, *, per_class: int, sr: int = 8000, seconds: float = 0.2,
+                      step: float = 0.01, name: str = "clip{k}.wav"):
+    """root/<class>/<name>: per_class tones of class c at 200 (c + 1) Hz, clip k lasting seconds + step k."""
+    import audio
+
+    for c, label in enumerate(classes):
+        (root / label).mkdir(parents=True)
+        for k in range(per_class):
+            audio.save(root / label / name.format(k=k), tone(seconds + step * k, sr, 200.0 * (c + 1)), sr)

@@ -15,14 +15,13 @@
 
 # %%
 import inspect
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import audio
 from kernels.fft import reference
-from tutorial_support import QUICK, record, save
+from tutorial_support import QUICK, best_time, record, save
 
 
 def dft(x):
@@ -90,15 +89,6 @@ for n in sizes:
 
 # %%
 lengths = [2**k for k in range(4, 10 if QUICK else 12)]
-
-
-def best_time(fn, arg, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(arg)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 timings = {"DFT (matrix)": [], "minidl audio.fft": [], "numpy.fft": []}

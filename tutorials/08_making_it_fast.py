@@ -21,7 +21,6 @@
 
 # %%
 import inspect
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -30,7 +29,7 @@ import audio
 import kernels
 from kernels.bench import time_row
 from kernels.spectral import cpu, reference
-from tutorial_support import QUICK, record, save
+from tutorial_support import QUICK, best_time, record, save
 
 print(inspect.getsource(reference.first_order_recursion))
 print(inspect.getsource(cpu._first_order_recursion))
@@ -40,17 +39,8 @@ zi = np.zeros(4)
 cpu.first_order_recursion(x, 0.97, zi)  # the first call compiles (or loads the cache)
 
 
-def best(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-slow = best(lambda: reference.first_order_recursion(x, 0.97, zi))
-fast = best(lambda: cpu.first_order_recursion(x, 0.97, zi))
+slow = best_time(lambda: reference.first_order_recursion(x, 0.97, zi))
+fast = best_time(lambda: cpu.first_order_recursion(x, 0.97, zi))
 agreement = float(np.abs(reference.first_order_recursion(x, 0.97, zi) - cpu.first_order_recursion(x, 0.97, zi)).max())
 print(f"reference {slow * 1e3:.1f} ms, Numba {fast * 1e3:.2f} ms: {slow / fast:.0f}x; max difference {agreement:.1e}")
 
@@ -71,7 +61,7 @@ for backend in kernels.available():
         continue  # the GPU section below
     with kernels.use(backend):
         audio.mfcc(y=y[:4096], sr=22050)  # warm up
-        timings[backend] = best(lambda: audio.mfcc(y=y, sr=22050, n_mfcc=40))
+        timings[backend] = best_time(lambda: audio.mfcc(y=y, sr=22050, n_mfcc=40))
         outputs[backend] = audio.mfcc(y=y, sr=22050, n_mfcc=40)
     print(f"mfcc on the {backend:<5} backend: {timings[backend] * 1e3:.1f} ms")
 if "numba" in outputs:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -35,6 +36,16 @@ def record(chapter: str, **numbers) -> None:
     for key, value in numbers.items():
         print(f"{key}: {value}")
     (OUT / f"{chapter}.json").write_text(json.dumps(numbers, indent=2, default=float) + "\n")
+
+
+def best_time(fn, *args, repeat: int = 3) -> float:
+    """The fastest of ``repeat`` calls of fn(*args), in seconds (the least disturbed run)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def fsdd_folder():

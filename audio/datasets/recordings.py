@@ -32,7 +32,8 @@ def _folder(root, what: str) -> Path:
 
 def _fingerprint(name: str, paths, root: Path) -> str:
     """Names, sizes and modification times: changes when any file does."""
-    entries = [(str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns) for p in paths]
+    stats = [(p, p.stat()) for p in paths]
+    entries = [(str(p.relative_to(root)), st.st_size, st.st_mtime_ns) for p, st in stats]
     return f"{name} {root.resolve()} " + json.dumps(entries)
 
 

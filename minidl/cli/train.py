@@ -28,7 +28,7 @@ from minidl.cli.model_file import save_model
 from minidl.data import BatchLoader, stratified_split
 from minidl.errors import UsageError
 from minidl.plot import confusion_figure, training_curves
-from minidl.training import confusion_matrix, fit, predict_scores, run_epoch
+from minidl.training import confusion_matrix, fit, predict_scores
 
 OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "confusion.png", "model.npz")
 
@@ -163,10 +163,12 @@ def cmd_train(args) -> int:
                   val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report)
     train_seconds = time.perf_counter() - train_start
 
-    test_loss, test_accuracy = run_epoch(model, loader(test), nn.cross_entropy)
-    _, val_accuracy = run_epoch(model, loader(val), nn.cross_entropy)
-    predicted = predict_scores(model, loader(test)).argmax(axis=1)
-    counts = confusion_matrix(dataset.labels[test], predicted, dataset.num_classes)
+    scores = predict_scores(model, loader(test))  # [n_test, C]: one pass gives loss, accuracy and confusion
+    test_loss = float(nn.cross_entropy(minidl.tensor(scores), dataset.labels[test]).item())
+    counts = confusion_matrix(dataset.labels[test], scores.argmax(axis=1), dataset.num_classes)
+    test_accuracy = float(np.trace(counts) / len(test))
+    kept_epoch = history.rows[(history.best_epoch or len(history.rows)) - 1]  # the weights the model ends with
+    val_accuracy = kept_epoch["val_accuracy"]
     print(f"test accuracy: {test_accuracy:.4f} ({int(np.trace(counts))}/{len(test)}), test loss {test_loss:.4f}")
     print(format_confusion(counts, dataset.label_names))
 

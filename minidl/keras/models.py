@@ -83,27 +83,24 @@ class Sequential(Module):
         return bool(self.layers) and all(layer.built for layer in self.layers)
 
     # ------------------------------------------------------------ forward
-    def scores(self, x, lengths=None):
-        """Outputs before a final activation that the loss takes as logits. [B, ...]"""
+    def _run(self, x, lengths, *, activate_last: bool):
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
         if not self.built:
             self._build(x.shape[1:])
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            if i == last and self._from_logits:
-                x = layer(x, lengths=lengths, activate=False)
-            else:
-                x = layer(x, lengths=lengths)
-        return x
+        *body, last = self.layers
+        for layer in body:
+            x = layer(x, lengths=lengths)
+        if activate_last:
+            return last(x, lengths=lengths)
+        return last(x, lengths=lengths, activate=False)
+
+    def scores(self, x, lengths=None):
+        """Outputs before a final activation that the loss takes as logits. [B, ...]"""
+        return self._run(x, lengths, activate_last=not self._from_logits)
 
     def forward(self, x, lengths=None):
         """The model's outputs, as Keras's ``model(x)``: probabilities after a final softmax."""
-        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
-        if not self.built:
-            self._build(x.shape[1:])
-        for layer in self.layers:
-            x = layer(x, lengths=lengths)
-        return x
+        return self._run(x, lengths, activate_last=True)
 
     @property
     def _from_logits(self) -> bool:

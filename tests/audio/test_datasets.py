@@ -20,7 +20,7 @@ from audio.datasets import (
 from audio.datasets import features as features_module
 from audio.datasets.synthetic import word_classes
 from audio.errors import AudioFileError, ParameterError
-from tests.helpers import FSDD
+from tests.helpers import FSDD, tone, write_tone_folder
 
 # ------------------------------------------------------------ synthetic
 
@@ -106,15 +106,11 @@ def test_load_fsdd_official_split():
     assert set(data.info["speakers"]) == set(np.unique(data.speakers))
 
 
-def _tone(seconds=0.3, sr=8000, f=440.0):
-    return (0.3 * np.sin(2 * np.pi * f * np.arange(int(seconds * sr)) / sr)).astype(np.float32)
-
-
 def test_load_fsdd_lists_unreadable_and_misnamed_files(tmp_path):
     for name in ("0_ann_0.wav", "0_ann_7.wav", "1_bob_3.wav", "1_bob_9.wav"):
-        audio.save(tmp_path / name, _tone(), 8000)
+        audio.save(tmp_path / name, tone(), 8000)
     (tmp_path / "2_bob_8.wav").write_bytes(b"RIFF this is not a wav file")
-    audio.save(tmp_path / "notes.wav", _tone(), 8000)
+    audio.save(tmp_path / "notes.wav", tone(), 8000)
     (tmp_path / "speakers.json").write_text(json.dumps({"ann": {"gender": "female"}}))
     with pytest.warns(UserWarning) as caught:
         data = load_fsdd(tmp_path)
@@ -131,15 +127,8 @@ def test_load_fsdd_lists_unreadable_and_misnamed_files(tmp_path):
 # ------------------------------------------------------------ folders
 
 
-def _make_folder(root, classes, per_class=5, sr=8000):
-    for c, name in enumerate(classes):
-        (root / name).mkdir(parents=True)
-        for k in range(per_class):
-            audio.save(root / name / f"clip{k}.wav", _tone(0.2 + 0.01 * k, sr, 200.0 * (c + 1)), sr)
-
-
 def test_load_folder_labels_and_split(tmp_path):
-    _make_folder(tmp_path, ["yes", "no", "maybe"], per_class=5)
+    write_tone_folder(tmp_path, ["yes", "no", "maybe"], per_class=5)
     (tmp_path / "empty").mkdir()
     data = load_folder(tmp_path, sr=None)
     assert data.label_names == ["maybe", "no", "yes"]  # sorted, empty folders ignored
@@ -157,7 +146,7 @@ def test_load_folder_bad_input(tmp_path):
     (tmp_path / "a").mkdir()
     with pytest.raises(ParameterError, match="no .wav"):
         load_folder(tmp_path)
-    _make_folder(tmp_path / "one", ["only"], per_class=3)
+    write_tone_folder(tmp_path / "one", ["only"], per_class=3)
     with pytest.raises(ParameterError, match="single class"):
         load_folder(tmp_path / "one", sr=None).check_trainable()
 

@@ -9,7 +9,7 @@ import pytest
 import audio
 from minidl.cli import main
 from minidl.nn import recurrent_steps
-from tests.helpers import FSDD
+from tests.helpers import FSDD, write_tone_folder
 
 QUICK = ["--clips", "120", "--epochs", "2", "--hidden", "8"]
 
@@ -70,17 +70,9 @@ def test_train_rejects_bad_options(argv, message, tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
-def _tone_folder(root, classes, per_class=4, sr=8000):
-    for c, name in enumerate(classes):
-        (root / name).mkdir(parents=True)
-        for k in range(per_class):
-            t = np.arange(int(0.25 * sr)) / sr
-            audio.save(root / name / f"{k}.wav", (0.3 * np.sin(2 * np.pi * 300 * (c + 1) * t)).astype(np.float32), sr)
-
-
 def test_train_on_a_folder_lists_unreadable_files(tmp_path, capsys):
     data = tmp_path / "data"
-    _tone_folder(data, ["high", "low"])
+    write_tone_folder(data, ["high", "low"], per_class=4, seconds=0.25, step=0.0, name="{k}.wav")
     (data / "low" / "broken.wav").write_bytes(b"not audio at all")
     with pytest.warns(UserWarning, match="broken.wav"):
         assert main(["train", "--data", str(data), "--epochs", "1", "--hidden", "4", "--out", str(tmp_path / "o")]) == 0
@@ -93,7 +85,7 @@ def test_train_refuses_empty_and_single_class_folders(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["train", "--data", str(tmp_path / "empty"), "--out", str(tmp_path / "a")]) == 2
     assert "no .wav" in capsys.readouterr().err
-    _tone_folder(tmp_path / "one", ["only"])
+    write_tone_folder(tmp_path / "one", ["only"], per_class=4, seconds=0.25, step=0.0, name="{k}.wav")
     assert main(["train", "--data", str(tmp_path / "one"), "--out", str(tmp_path / "b")]) == 2
     assert "single class" in capsys.readouterr().err
 
