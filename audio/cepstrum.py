@@ -107,6 +107,9 @@ def mfcc(*, y=None, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
     M = ops.matrix_apply(D, S.reshape((-1,) + S.shape[-2:]))  # [rows, n_mfcc, n_frames]
     M = M.reshape(S.shape[:-2] + M.shape[-2:])
     if lifter > 0:
+        # HINT: liftering scales coefficient n (counting from 1) by 1 + (lifter / 2) sin(pi n / lifter), in S's dtype
+        # BEGIN SOLUTION 3.3
         n = np.arange(1, 1 + n_mfcc, dtype=np.float64)
         M = M * (1 + (lifter / 2) * np.sin(np.pi * n / lifter)).astype(S.dtype)[:, None]
+        # END SOLUTION
     return M

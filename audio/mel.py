@@ -128,6 +128,8 @@ def mel_filterbank(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.
 @functools.lru_cache(maxsize=32)
 def _filterbank(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool, norm):
     """(float64 filterbank, whether a band is empty) for validated arguments; cached (read-only), as features are computed file after file."""
+    # HINT: n_mels + 2 corner frequencies equally spaced in mels; band m is a triangle rising from corner m to m+1 and falling to m+2, over the FFT bin frequencies; slaney norm divides each band by half its width in Hz, other norms use _normalize_rows
+    # BEGIN SOLUTION 3.2
     fft_hz = fft_frequencies(sr=sr, n_fft=n_fft)  # [n_freq]
     corners = mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)  # [n_mels + 2]
     widths = np.diff(corners)  # [n_mels + 1]
@@ -139,6 +141,7 @@ def _filterbank(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, ht
         weights *= (2.0 / (corners[2:] - corners[:-2]))[:, None]
     else:
         weights = _normalize_rows(weights, norm)
+    # END SOLUTION
     weights.setflags(write=False)
     has_empty_band = not np.all((corners[2:] == 0) | (weights.max(axis=1) > 0))
     return weights, has_empty_band

@@ -34,3 +34,7 @@ class CheckpointError(ValueError):
 
 class UsageError(ValueError):
     """A bad command line for ``minidl``: reported in one line, exit status 2."""
+
+
+class AssignmentError(ValueError):
+    """A malformed solution region, an unknown assignment, or a student copy that cannot be made."""

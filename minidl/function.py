@@ -2,13 +2,13 @@
 
 Every op in minidl is a subclass::
 
-    class Exp(Function):
+    class Cube(Function):
         def forward(self, x):
-            self.out = np.exp(x)
-            return self.out
+            self.x = x
+            return x ** 3
 
-        def backward(self, grad):          # d exp(x)/dx = exp(x)
-            return grad * self.out
+        def backward(self, grad):          # d x^3/dx = 3 x^2
+            return grad * 3 * self.x ** 2
 
 ``forward`` receives plain arrays (NumPy or CuPy) and returns an array, or a
 tuple of arrays for an op with several outputs. ``backward`` receives the

@@ -112,18 +112,40 @@ def numerical_grad(fn, *inputs, eps: float = 1e-6, grad_output=None) -> tuple:
             return float(values.sum() if w is None else (values * w).sum())
 
         for x in xs:
-            grad = np.zeros(x.shape)
-            flat, gflat = x.data.reshape(-1), grad.reshape(-1)  # views of x and grad
-            for i in range(flat.size):
-                keep = flat[i]
-                flat[i] = keep + eps
-                up = loss()
-                flat[i] = keep - eps
-                down = loss()
-                flat[i] = keep
-                gflat[i] = (up - down) / (2 * eps)
-            grads.append(grad)
+            grads.append(central_difference(loss, x.data, eps=eps))
     return tuple(grads)
+
+
+def central_difference(loss, array, *, eps: float = 1e-6) -> np.ndarray:
+    """dL/d(array) by central differences, nudging ``array`` in place one element at a time.
+
+    Parameters
+    ----------
+    loss : callable () -> float
+        Recomputes the scalar L from ``array``'s current values.
+    array : np.ndarray [any shape], float64
+        Perturbed in place; every element is back to its value on return.
+    eps : float
+        Step h of (L(x + h e_i) - L(x - h e_i)) / 2h.
+
+    Returns
+    -------
+    np.ndarray [array.shape], float64
+    """
+    grad = np.zeros(array.shape)
+    # HINT: for each element i: set it to x_i + eps, then x_i - eps, call loss() each time, restore x_i, and store (up - down) / (2 eps); reshape(-1) gives views to index
+    # BEGIN SOLUTION 1.5
+    flat, gflat = array.reshape(-1), grad.reshape(-1)  # views of array and grad
+    for i in range(flat.size):
+        keep = flat[i]
+        flat[i] = keep + eps
+        up = loss()
+        flat[i] = keep - eps
+        down = loss()
+        flat[i] = keep
+        gflat[i] = (up - down) / (2 * eps)
+    # END SOLUTION
+    return grad
 
 
 def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-6, rtol: float = 1e-5, seed: int = 0):

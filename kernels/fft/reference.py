@@ -51,6 +51,8 @@ def fft_pow2(x):
     """DFT along the last axis, n a power of two. x [..., n] complex -> [..., n]."""
     n = x.shape[-1]
     batch = x.shape[:-1]
+    # HINT: start from DFTs of length min(n, BASE) by dft_matrix (of the strided subsequences), then combine pairs with X[k] = E[k] + w^k O[k], X[k + n/2] = E[k] - w^k O[k] until the length is n; keep x's dtype
+    # BEGIN SOLUTION 3.1
     base = min(n, BASE)
     cols = n // base
     # X[..., r, c] = x[r * cols + c]: column c is x[c::cols]. DFT each column.
@@ -62,6 +64,7 @@ def fft_pow2(x):
         w = np.exp(-2j * np.pi * np.arange(length // 2) / length).astype(x.dtype)[:, None]
         X = np.concatenate([even + w * odd, even - w * odd], axis=-2)  # [..., length, half]
     return X.reshape(batch + (n,))
+    # END SOLUTION
 
 
 def _chirp(n: int, dtype):

@@ -46,7 +46,10 @@ def rnn_backward(dh, h, nonlinearity: str = "tanh"):
     -------
     d_pre : [B, H]  (the gradient of gx and of gh alike)
     """
+    # HINT: multiply dh by the activation's derivative, written with the output h: tanh' = 1 - h^2, relu' = [h > 0]
+    # BEGIN SOLUTION 2.1
     return dh * (1 - h * h) if nonlinearity == "tanh" else dh * (h > 0)
+    # END SOLUTION
 
 
 # ---------------------------------------------------------------- LSTM
@@ -99,12 +102,15 @@ def lstm_backward(dh, dc, gates, c_prev, tanh_c):
     """
     H = c_prev.shape[1]
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    # HINT: add the path through h_t = o tanh(c_t) to dc, then give each gate dc times what it multiplied, through sigma' = s(1-s) or tanh' = 1-t^2; dc_{t-1} = dc f
+    # BEGIN SOLUTION 2.2
     dc = dc + dh * o * (1 - tanh_c * tanh_c)
     d_i = dc * g * i * (1 - i)
     d_f = dc * c_prev * f * (1 - f)
     d_g = dc * i * (1 - g * g)
     d_o = dh * tanh_c * o * (1 - o)
     return np.concatenate([d_i, d_f, d_g, d_o], axis=1), dc * f
+    # END SOLUTION
 
 
 # ---------------------------------------------------------------- GRU
@@ -150,9 +156,12 @@ def gru_backward(dh, cache, h_prev):
     """
     H = h_prev.shape[1]
     r, z, n, h_n = (cache[:, k * H:(k + 1) * H] for k in range(4))
+    # HINT: h_t = (1-z) n + z h_{t-1}: differentiate through n = tanh(x_n + r h_n) first; the n block of d_gh is r times d_gx's
+    # BEGIN SOLUTION 2.3
     d_n = dh * (1 - z) * (1 - n * n)
     d_r = d_n * h_n * r * (1 - r)
     d_z = dh * (h_prev - n) * z * (1 - z)
     d_gx = np.concatenate([d_r, d_z, d_n], axis=1)
     d_gh = np.concatenate([d_r, d_z, d_n * r], axis=1)
     return d_gx, d_gh, dh * z
+    # END SOLUTION

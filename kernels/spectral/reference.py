@@ -80,6 +80,8 @@ def dct_matrix(n: int, *, dct_type: int, norm, dtype=np.float64):
     when orthonormal; unnormalized it is n * D2^{-1} * 2):
         X[k] = x[0] + 2 sum_{j>=1} x[j] cos(pi j (2k + 1) / (2n))
     """
+    # HINT: build D[k, j] from the formulas in this docstring for both types, scale for norm='ortho', and return it in dtype
+    # BEGIN SOLUTION 3.3
     k = np.arange(n)[:, None]
     j = np.arange(n)[None, :]
     if dct_type == 2:
@@ -94,6 +96,7 @@ def dct_matrix(n: int, *, dct_type: int, norm, dtype=np.float64):
             D[:, 0] *= math.sqrt(1.0 / n)
             D[:, 1:] *= math.sqrt(1.0 / (2 * n))
     return D.astype(dtype)
+    # END SOLUTION
 
 
 def matrix_apply(D, S):

@@ -89,6 +89,8 @@ def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, trunca
     alloc = xp.empty if int(min(active)) == B else xp.zeros
     d_gx_all = alloc((T, B, w_ih.shape[0]), dtype=x.dtype)
     d_gh_all = None  # allocated on first use: for RNN and LSTM d_gh is d_gx itself
+    # HINT: walk t = T-1 .. 0 carrying d_state as the module docstring describes; store each step's d_gx and d_gh (rows :n), then form dx and the weight gradients
+    # BEGIN SOLUTION 2.4
     d_state = [d.copy() for d in d_state_final]
     for t in reversed(range(T)):
         n = int(active[t])
@@ -117,6 +119,7 @@ def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, trunca
         d_b_ih = flat_gx.sum(axis=0)
         d_b_hh = d_b_ih.copy() if flat_gh is flat_gx else flat_gh.sum(axis=0)
     return dx, tuple(d_state), (d_w_ih, d_w_hh, d_b_ih, d_b_hh)
+    # END SOLUTION
 
 
 def active_counts(lengths, T: int) -> np.ndarray:

@@ -52,9 +52,12 @@ class RNNStep(Step):
         return (h,), h
 
     def backward(self, k, d_state, cache, w_hh):
+        # HINT: cache is h_t; return (d_gx, d_gh, (dh_{t-1},)): both projections get dL/d(pre-activation), and h_{t-1} gets it times W_hh
+        # BEGIN SOLUTION 2.1
         (dh,) = d_state
         d_pre = k.rnn_backward(dh, cache, self.nonlinearity)  # dh * act'
         return d_pre, d_pre, (d_pre @ w_hh,)              # dh_{t-1} = d_pre W_hh
+        # END SOLUTION
 
 
 class LSTMStep(Step):
@@ -71,10 +74,13 @@ class LSTMStep(Step):
         return (h, c), (gates, tanh_c, c_prev)
 
     def backward(self, k, d_state, cache, w_hh):
+        # HINT: call k.lstm_backward with the cache from forward, then return (d_gx, d_gh, (dh_{t-1}, dc_{t-1}))
+        # BEGIN SOLUTION 2.2
         dh, dc = d_state
         gates, tanh_c, c_prev = cache
         d_a, dc_prev = k.lstm_backward(dh, dc, gates, c_prev, tanh_c)
         return d_a, d_a, (d_a @ w_hh, dc_prev)                # dh_{t-1} = d_a W_hh
+        # END SOLUTION
 
 
 class GRUStep(Step):
@@ -94,7 +100,10 @@ class GRUStep(Step):
         return (h,), (cache, h_prev)
 
     def backward(self, k, d_state, cache, w_hh):
+        # HINT: call k.gru_backward; h_{t-1} gets gradient along two paths: through z directly and through gh = h_{t-1} W_hh^T
+        # BEGIN SOLUTION 2.3
         (dh,) = d_state
         gate_cache, h_prev = cache
         d_gx, d_gh, dh_through_z = k.gru_backward(dh, gate_cache, h_prev)
         return d_gx, d_gh, (dh_through_z + d_gh @ w_hh,)     # both paths to h_{t-1}
+        # END SOLUTION

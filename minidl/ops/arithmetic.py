@@ -45,7 +45,10 @@ class Mul(Function):
 
     def backward(self, grad):
         a, b = self.a, self.b
+        # HINT: return (dL/da, dL/db), each summed back to its input's shape with unbroadcast
+        # BEGIN SOLUTION 1.1
         return unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)
+        # END SOLUTION
 
 
 class Div(Function):
@@ -57,7 +60,10 @@ class Div(Function):
 
     def backward(self, grad):
         a, b = self.a, self.b
+        # HINT: dz/da = 1/b and dz/db = -a/b^2; sum each back to its input's shape with unbroadcast
+        # BEGIN SOLUTION 1.1
         return unbroadcast(grad / b, a.shape), unbroadcast(-grad * a / (b * b), b.shape)
+        # END SOLUTION
 
 
 class Pow(Function):
@@ -127,7 +133,13 @@ class MatMul(Function):
         grad2 = grad.reshape(self.out2_shape)  # restore the axes 1-D operands dropped
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
+            # HINT: dL/dA = dL/dZ @ B^T, summed over broadcast batch axes, in A's original shape
+            # BEGIN SOLUTION 1.2
             grad_a = unbroadcast(grad2 @ b2.swapaxes(-1, -2), a2.shape).reshape(self.a_shape)
+            # END SOLUTION
         if self.needs_input_grad[1]:
+            # HINT: dL/dB = A^T @ dL/dZ, summed over broadcast batch axes, in B's original shape
+            # BEGIN SOLUTION 1.2
             grad_b = unbroadcast(a2.swapaxes(-1, -2) @ grad2, b2.shape).reshape(self.b_shape)
+            # END SOLUTION
         return grad_a, grad_b

@@ -43,7 +43,10 @@ class Sum(Function):
 
     def backward(self, grad):
         grad = _expand(grad, self.shape, self.axes, self.keepdims)
+        # HINT: every x_i gets the gradient of the sum: spread grad (reduced axes restored above) over x's shape
+        # BEGIN SOLUTION 1.4
         return array_module(grad).broadcast_to(grad, self.shape)
+        # END SOLUTION
 
 
 class Mean(Function):
@@ -59,7 +62,10 @@ class Mean(Function):
 
     def backward(self, grad):
         grad = _expand(grad, self.shape, self.axes, self.keepdims)
+        # HINT: like sum, but each of the self.count averaged elements gets 1/count of it
+        # BEGIN SOLUTION 1.4
         return array_module(grad).broadcast_to(grad / self.count, self.shape)
+        # END SOLUTION
 
 
 class Max(Function):
