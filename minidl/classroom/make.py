@@ -62,14 +62,14 @@ def copy_ignore(root: Path):
 
 
 def text_lines(root: Path):
-    """(relative path, line number, stripped line) of every text file under root."""
+    """(relative path, line number, line) of every text file under root."""
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
         try:
             text = file.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue  # binary files (audio, images) cannot hold a line of code
         for number, line in enumerate(text.splitlines(), 1):
-            yield file.relative_to(root).as_posix(), number, line.strip()
+            yield file.relative_to(root).as_posix(), number, line
 
 
 def find_leaks(copy_root: Path, removed: list) -> list:
@@ -78,10 +78,14 @@ def find_leaks(copy_root: Path, removed: list) -> list:
     for region in removed:
         for line in region.body:
             if regions.is_distinctive(line):
-                secret.setdefault(line.strip(), region)
-    return [f"{path}:{number} repeats a line of task {secret[line].task}'s solution "
-            f"({secret[line].where()}): {line}"
-            for path, number, line in text_lines(copy_root) if line in secret]
+                secret.setdefault(regions.code_of(line), region)
+    leaks = []
+    for path, number, line in text_lines(copy_root):
+        # also a solution line commented out: "#   d_f = ..." hides nothing
+        region = secret.get(regions.code_of(line)) or secret.get(regions.code_of(line.strip().lstrip("#")))
+        if region is not None:
+            leaks.append(f"{path}:{number} repeats a line of task {region.task}'s solution ({region.where()}): {line}")
+    return leaks
 
 
 def make_assignment(name: str, out, *, source=None) -> Path:

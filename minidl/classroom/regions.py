@@ -163,6 +163,11 @@ def _without_subscripts(code: str) -> str:
     return "".join(out)
 
 
+def code_of(line: str) -> str:
+    """A line's code without its comment, spaces collapsed: what the leak check compares."""
+    return " ".join(line.split("#", 1)[0].split())
+
+
 def is_distinctive(line: str) -> bool:
     """Whether a solution line computes something, so that finding it in a student copy would give it away.
 
@@ -170,5 +175,5 @@ def is_distinctive(line: str) -> bool:
     subscripts. Loop headers, shape unpacking, allocations, slicing and
     comments are scaffolding that the visible code shares, so they do not.
     """
-    code = line.split("#", 1)[0].strip()
+    code = code_of(line)
     return bool(re.search(r"[-+*/@]", _without_subscripts(code)))

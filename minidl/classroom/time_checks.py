@@ -70,9 +70,14 @@ class TimeCheck:
         return sorted({r.t for r in self.rows if not r.passed and r.t is not None})
 
     def first_failure(self) -> StepError | None:
-        """The failing row at the earliest time step (its worst gradient there); sums over time come last."""
+        """The failing row at the earliest time step; sums over time come last.
+
+        At that step a parameter is preferred to an input or state gradient
+        (it names the gate block), then the largest relative error.
+        """
         failing = [r for r in self.rows if not r.passed]
-        return min(failing, key=lambda r: (r.t is None, r.t or 0, -r.max_rel_error), default=None)
+        return min(failing, key=lambda r: (r.t is None, r.t or 0, r.name not in PARAMETERS, -r.max_rel_error),
+                   default=None)
 
     def describe(self) -> str:
         first = self.first_failure()

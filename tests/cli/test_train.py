@@ -133,7 +133,8 @@ def test_gradcheck_passes_and_catches_a_planted_bug(monkeypatch, capsys):
         H = w_hh.shape[1]
         d_a = d_a.copy()
         d_a[:, H:2 * H] *= -1  # a sign error in the forget gate's gradient (gates i, f, g, o)
-        return d_a, d_a, (d_a @ w_hh, dc_prev)
+        dh_prev = d_a @ w_hh
+        return d_a, d_a, (dh_prev, dc_prev)
 
     monkeypatch.setattr(recurrent_steps.LSTMStep, "backward", planted)
     assert main(["gradcheck", "lstm"]) == 1
