@@ -103,8 +103,8 @@ def scan(root) -> list:
 
 def stub_line(region: Region, title: str) -> str:
     """The statement that replaces a region in the student copy."""
-    message = f"Task {region.task}: {region.hint or title}"
-    return f"{region.indent}raise NotImplementedError({message!r})"
+    message = f"Task {region.task}: {region.hint or title}".replace("\\", "\\\\").replace('"', '\\"')
+    return f'{region.indent}raise NotImplementedError("{message}")'
 
 
 def replace_bodies(text: str, path: str, new_body) -> str:

@@ -6,6 +6,7 @@ train      train an audio classifier (RNN/LSTM/GRU on MFCC sequences)
 predict    classify audio files with a trained model
 features   plot waveform, spectrogram, mel spectrogram and MFCC of a file
 gradcheck  finite-difference checks of the recurrent cells and layers
+assignment classroom assignments: make a student copy, grade one
 info       versions of minidl and its dependencies, and the usable backends
 bench      time our implementations against their references (ratios)
 """
@@ -18,7 +19,7 @@ import sys
 
 import kernels
 from audio.errors import ParameterError
-from minidl.cli import features, gradcheck, predict, train
+from minidl.cli import assignment, features, gradcheck, predict, train
 from minidl.errors import CheckpointError, UsageError
 
 DEPENDENCIES = ("numpy", "numba", "scipy", "soundfile", "matplotlib", "tqdm", "librosa", "torch", "cupy")
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minidl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=kernels.BACKENDS, help="kernel backend to use")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in (train, predict, features, gradcheck):
+    for command in (train, predict, features, gradcheck, assignment):
         command.add_parser(sub)
     sub.add_parser("info", help="versions and available backends").set_defaults(func=cmd_info)
     p = sub.add_parser("bench", help="time ours vs references, print ratios")
