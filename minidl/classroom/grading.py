@@ -31,6 +31,7 @@ from minidl.classroom.catalog import get_assignment
 from minidl.classroom.make import copy_ignore, read_info
 
 DEFAULT_TIME_LIMIT = 300.0  # seconds per task; the tasks' tests take a few seconds
+REPORT_FORMAT = "minidl-grade-report/1"  # marks a JSON report, so a later grade may replace it
 
 
 @dataclass
@@ -76,7 +77,7 @@ class GradeReport:
 
     def to_dict(self) -> dict:
         tasks = [{**asdict(t), "passed": t.passed, "score": t.score} for t in self.tasks]
-        return {"assignment": self.assignment, "title": self.title, "folder": self.folder,
+        return {"format": REPORT_FORMAT, "assignment": self.assignment, "title": self.title, "folder": self.folder,
                 "score": self.score, "max_score": self.max_score, "tasks": tasks}
 
     def table(self) -> str:

@@ -2,16 +2,19 @@
 
     minidl assignment list
     minidl assignment make recurrent hw2/          # hw2/ must not exist yet (or be empty)
-    minidl assignment grade hw2/ --json hw2.json   # score table, and a JSON report
+    minidl assignment grade hw2/                   # score table, and hw2/grade-report.json
 """
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from audio.io import atomic_path
 from minidl.classroom import ASSIGNMENTS, grade, make_assignment
-from minidl.classroom.grading import DEFAULT_TIME_LIMIT
+from minidl.classroom.grading import DEFAULT_TIME_LIMIT, REPORT_FORMAT
 from minidl.errors import AssignmentError, UsageError
+
+REPORT_NAME = "grade-report.json"
 
 
 def add_parser(sub) -> None:
@@ -28,8 +31,10 @@ def add_parser(sub) -> None:
     g.add_argument("--task", action="append", metavar="ID", help="grade only this task (repeatable), e.g. 2.2")
     g.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"seconds per task (default {DEFAULT_TIME_LIMIT:g})")
-    g.add_argument("--json", metavar="PATH", help="write the report as JSON (an existing file needs --force)")
-    g.add_argument("--force", action="store_true", help="replace an existing --json file")
+    g.add_argument("--json", metavar="PATH",
+                   help=f"where to write the JSON report (default FOLDER/{REPORT_NAME}); a file that is not "
+                        "an earlier report is replaced only with --force")
+    g.add_argument("--force", action="store_true", help="replace an existing --json file whatever it holds")
     g.set_defaults(func=cmd_grade)
 
 
@@ -51,20 +56,26 @@ def cmd_make(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from pathlib import Path
-
     if args.time_limit <= 0:
         raise UsageError(f"--time-limit must be a positive number of seconds, got {args.time_limit:g}")
-    if args.json and Path(args.json).exists() and not args.force:
-        raise UsageError(f"{args.json} exists; pass --force to replace it")
+    target = Path(args.json) if args.json else Path(args.folder) / REPORT_NAME
+    if target.exists() and not args.force and not _is_report(target):
+        raise UsageError(f"{target} exists and is not a grade report; pass --force to replace it")
     try:
         report = grade(args.folder, assignment=args.assignment, tasks=args.task, time_limit=args.time_limit)
     except AssignmentError as exc:
         raise UsageError(str(exc)) from None
     print(report.table())
-    if args.json:
-        with atomic_path(args.json) as temp, open(temp, "w", encoding="utf-8") as f:
-            json.dump(report.to_dict(), f, indent=2)
-            f.write("\n")
-        print(f"wrote {args.json}")
+    with atomic_path(target) as temp, open(temp, "w", encoding="utf-8") as f:
+        json.dump(report.to_dict(), f, indent=2)
+        f.write("\n")
+    print(f"wrote {target}")
     return 0 if report.score == report.max_score else 1
+
+
+def _is_report(path) -> bool:
+    """Whether ``path`` holds a report this command wrote (which it may replace)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("format") == REPORT_FORMAT
+    except (ValueError, OSError, AttributeError):
+        return False

@@ -159,3 +159,21 @@ def test_planted_mistakes_each_cost_one_task_and_are_named(tmp_path):
     assert report["2.3"]["status"] == "timeout"
     assert report["2.4"]["status"] == "pass"  # the loop is graded with its own test cells
     assert json_report["score"] == 1 and json_report["max_score"] == 4
+
+
+def test_grade_command_writes_its_report_and_never_replaces_a_foreign_file(tmp_path, capsys):
+    out = make_assignment("autograd", tmp_path / "hw")
+    assert main(["assignment", "grade", str(out), "--task", "1.5"]) == 1
+    table = capsys.readouterr().out
+    assert "1.5" in table and "FAIL" in table and "score: 0/1" in table
+    report = json.loads((out / "grade-report.json").read_text())
+    assert report["tasks"][0]["message"].startswith("NotImplementedError: Task 1.5: ")
+    restore_solutions(out, tasks=["1.5"])
+    assert main(["assignment", "grade", str(out), "--task", "1.5"]) == 0  # replaces its own report
+    assert json.loads((out / "grade-report.json").read_text())["score"] == 1
+    mine = tmp_path / "notes.json"
+    mine.write_text('{"my": "notes"}')
+    assert main(["assignment", "grade", str(out), "--task", "1.5", "--json", str(mine)]) == 2
+    assert "not a grade report" in capsys.readouterr().err and mine.read_text() == '{"my": "notes"}'
+    assert main(["assignment", "make", "autograd", str(out)]) == 2  # never writes into an existing copy
+    assert main(["assignment", "grade", str(tmp_path / "missing")]) == 2
