@@ -109,19 +109,25 @@ def _compiles(text: str, path: str):
         return f"SyntaxError in {path}, line {exc.lineno}: {exc.msg}"
 
 
-def isolate(folder: Path, task_id: str, task_ids) -> tuple:
+def broken_files(folder: Path, task_ids) -> dict:
+    """{path: text} of the files holding the assignment's regions that do not compile (read once per grade)."""
+    broken = {}
+    for path in sorted({r.path for r in regions.scan(folder) if r.task in task_ids}):
+        text = (folder / path).read_text(encoding="utf-8")
+        if _compiles(text, path) is not None:
+            broken[path] = text
+    return broken
+
+
+def isolate(broken: dict, task_id: str, task_ids) -> tuple:
     """(rewritten files {path: text}, syntax error of this task or None).
 
-    For each file that does not compile, the other tasks' regions are
+    In each file that does not compile, the other tasks' regions are
     stubbed; if the file still does not compile, the error is this task's.
     """
     rewritten = {}
-    files = sorted({r.path for r in regions.scan(folder) if r.task in task_ids})
     others = {t: "stubbed by the grader while grading another task" for t in task_ids if t != task_id}
-    for path in files:
-        text = (folder / path).read_text(encoding="utf-8")
-        if _compiles(text, path) is None:
-            continue
+    for path, text in broken.items():
         text = regions.stub_regions(text, path, others)
         error = _compiles(text, path)
         if error:
@@ -231,10 +237,11 @@ def grade(folder, *, assignment=None, tasks=None, time_limit: float = DEFAULT_TI
     chosen = [a.task(t) for t in tasks] if tasks else list(a.tasks)
     all_ids = [t.id for t in a.tasks]
     report = GradeReport(a.name, a.title, str(folder))
+    broken = broken_files(folder, all_ids)
     with tempfile.TemporaryDirectory(prefix="minidl-grade-") as tmp:
         tmp = Path(tmp)
         for task in chosen:
-            rewritten, error = isolate(folder, task.id, all_ids)
+            rewritten, error = isolate(broken, task.id, all_ids)
             if error:
                 report.tasks.append(TaskResult(task.id, task.title, task.points, "fail", message=error))
                 continue

@@ -129,8 +129,8 @@ def check_cell_steps(cell, *, steps: int = 5, batch: int = 3, seed: int = 0, eps
     n_states, H = cell.step.n_states, cell.hidden_size
     xs = rng.standard_normal((steps, batch, cell.input_size))
     R = rng.standard_normal((steps, batch, H))
-    weights = [None if w is None else w.copy() for w in cell.weight_arrays()]
-    per_step = [[w.copy() if w is not None else None for w in weights] for _ in range(steps)]
+    # a private copy of the weights for every step, so one step's weights can be nudged alone
+    per_step = [[None if w is None else w.copy() for w in cell.weight_arrays()] for _ in range(steps)]
     entering = [[np.zeros((batch, H)) for _ in range(n_states)] for _ in range(steps)]  # state into step t
     leaving = [[None] * n_states for _ in range(steps)]  # perturbation hooks on the state out of step t
 
