@@ -141,6 +141,68 @@ def stockham_block(re, im, re2, im2, tw_re, tw_im):
         flip = not flip
     return flip  # True: the result is in re2/im2
 
+@njit(cache=True, fastmath=True)
+def unpack_bin(Zr, Zi, kk, nb, wr, wi, out_re, out_im):
+    """Bin kk of the real FFTs whose packed transforms are the columns of (Zr, Zi) [N, B].
+
+    The reference's ``rfft`` unpacking, X[kk] = E + w^kk O, for the first
+    ``nb`` columns at once, written into out_re[:nb], out_im[:nb];
+    (wr, wi) = w^kk, w = e^{-2 pi i / 2N}.
+    """
+    N = Zr.shape[0]
+    a, m = kk % N, (N - kk) % N
+    for k in range(nb):
+        zr, zi = Zr[a, k], Zi[a, k]
+        mr, mi = Zr[m, k], -Zi[m, k]  # conj Z[N - kk]
+        even_r, even_i = 0.5 * (zr + mr), 0.5 * (zi + mi)
+        odd_r, odd_i = 0.5 * (zi - mi), -0.5 * (zr - mr)  # (Z[kk] - conj Z[N-kk]) / 2i
+        out_re[k] = even_r + wr * odd_r - wi * odd_i
+        out_im[k] = even_i + wr * odd_i + wi * odd_r
+
+
+RFFT_BLOCK = 32  # rows per block in _rfft_rows_blocked: 4 buffers of N x 32 stay in L2
+TILE = 8  # bins unpacked together before they are written out row by row
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def _rfft_rows_blocked(x, tw_re, tw_im, un_re, un_im, out):
+    """Real FFT of rows x [rows, n] (n a power of two) into out [rows, 2 (n/2 + 1)] (re, im interleaved).
+
+    Blocks of RFFT_BLOCK rows are packed (z_i = x_2i + j x_2i+1) into the
+    columns of an [n/2, RFFT_BLOCK] pair of arrays, transformed together by
+    ``stockham_block`` (SIMD across rows), and unpacked TILE bins at a time
+    into a small buffer that is then written out row by row: both
+    transposes touch memory in cache-line-sized pieces.
+    """
+    rows, n = x.shape
+    N = n // 2
+    blocks = (rows + RFFT_BLOCK - 1) // RFFT_BLOCK
+    for b in prange(blocks):
+        r0 = b * RFFT_BLOCK
+        nb = min(RFFT_BLOCK, rows - r0)
+        re = np.zeros((N, RFFT_BLOCK), dtype=x.dtype)  # unused columns stay finite zeros
+        im = np.zeros((N, RFFT_BLOCK), dtype=x.dtype)
+        re2, im2 = np.empty_like(re), np.empty_like(im)
+        for i in range(N):
+            for k in range(nb):
+                re[i, k] = x[r0 + k, 2 * i]
+                im[i, k] = x[r0 + k, 2 * i + 1]
+        if stockham_block(re, im, re2, im2, tw_re, tw_im):
+            Zr, Zi = re2, im2
+        else:
+            Zr, Zi = re, im
+        tile_re = np.empty((TILE, RFFT_BLOCK), dtype=x.dtype)
+        tile_im = np.empty((TILE, RFFT_BLOCK), dtype=x.dtype)
+        for kk0 in range(0, N + 1, TILE):
+            kk1 = min(kk0 + TILE, N + 1)
+            for kk in range(kk0, kk1):
+                unpack_bin(Zr, Zi, kk, nb, un_re[kk], un_im[kk], tile_re[kk - kk0], tile_im[kk - kk0])
+            for k in range(nb):
+                for kk in range(kk0, kk1):
+                    out[r0 + k, 2 * kk] = tile_re[kk - kk0, k]
+                    out[r0 + k, 2 * kk + 1] = tile_im[kk - kk0, k]
+
+
 @njit(cache=True)
 def _bluestein_row(x, out, chirp, b_hat, twiddles_m, a, work):
     """X = c * IFFT_m(FFT_m(x c, zero-padded) * FFT_m(b)), written into out[:n]."""
@@ -273,7 +335,12 @@ def rfft(x):
     if n % 2 or n < 2 or x.size == 0:
         return fft(x)[..., : n // 2 + 1]
     rows = _as_rows(x.astype(reference.real_dtype(x), copy=False))
-    out = _rfft_rows(rows, *rfft_plan(n, reference.complex_dtype(x)))
+    ctype = reference.complex_dtype(x)
+    if reference.is_power_of_two(n):
+        out = np.empty((rows.shape[0], n // 2 + 1), dtype=ctype)
+        _rfft_rows_blocked(rows, *split_plan(n, np.dtype(ctype).name), out.view(rows.dtype))
+    else:
+        out = _rfft_rows(rows, *rfft_plan(n, ctype))
     return out.reshape(x.shape[:-1] + (n // 2 + 1,))
 
 

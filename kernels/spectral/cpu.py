@@ -67,18 +67,12 @@ def _energy_block(signal, window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
         Zr, Zi = re2, im2
     else:
         Zr, Zi = re, im
-    for kk in range(N + 1):  # unpack X[kk] = E + w^kk O (see the FFT reference's rfft)
-        a, m = kk % N, (N - kk) % N
-        wr, wi = un_re[kk], un_im[kk]
+    xr, xi = np.empty(BLOCK, dtype=signal.dtype), np.empty(BLOCK, dtype=signal.dtype)
+    for kk in range(N + 1):
+        fft_cpu.unpack_bin(Zr, Zi, kk, nb, un_re[kk], un_im[kk], xr, xi)
         o = spec[kk]
         for k in range(nb):
-            zr, zi = Zr[a, k], Zi[a, k]
-            mr, mi = Zr[m, k], -Zi[m, k]  # conj Z[N - kk]
-            even_r, even_i = 0.5 * (zr + mr), 0.5 * (zi + mi)
-            odd_r, odd_i = 0.5 * (zi - mi), -0.5 * (zr - mr)  # (Z[kk] - conj Z[N-kk]) / 2i
-            xr = even_r + wr * odd_r - wi * odd_i
-            xi = even_i + wr * odd_i + wi * odd_r
-            o[k] = xr * xr + xi * xi
+            o[k] = xr[k] * xr[k] + xi[k] * xi[k]
 
 
 @njit(cache=True, parallel=True, fastmath=True)

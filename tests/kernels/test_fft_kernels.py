@@ -50,3 +50,13 @@ def test_numba_fft_equals_reference(sig):
         mismatch(cpu.irfft(R, n), reference.irfft(R, n), dtype, "irfft"),
     ]
     assert not any(problems), [p for p in problems if p]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, cpu.RFFT_BLOCK - 1, cpu.RFFT_BLOCK, cpu.RFFT_BLOCK + 1, 3 * cpu.RFFT_BLOCK + 5])
+@pytest.mark.parametrize("n", [2, 4, 8, 64, 2048])
+def test_blocked_rfft_across_block_boundaries(dtype, rows, n):
+    """Power-of-two rfft transforms RFFT_BLOCK rows at once: full, partial and single blocks must all be right."""
+    x = np.random.default_rng(rows * n).standard_normal((rows, n)).astype(dtype)
+    problem = mismatch(cpu.rfft(x), reference.rfft(x), dtype, f"rfft of {rows} x {n}")
+    assert problem is None, problem
