@@ -69,7 +69,7 @@ def run_forward(step, k, x, state0, weights, active):
     return out, state, (x, h_prev_all, caches)
 
 
-def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, truncate=0, norms=None):
+def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, truncate=0, norms=None, need_dx=True):
     """BPTT over time. Returns (dx [T, B, I], d_state0, (dW_ih, dW_hh, db_ih, db_hh)).
 
     Parameters
@@ -80,6 +80,9 @@ def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, trunca
         0 for full BPTT, else the chunk length k of truncated BPTT.
     norms : array [T] or None
         If given, filled with ||dL/dh_t|| (over the whole batch) for each t.
+    need_dx : bool
+        False when nobody needs dL/dx (the input of the bottom layer is
+        data): dx is then None and its matrix product is skipped.
     """
     w_ih, w_hh, b_ih, _ = weights
     x, h_prev_all, caches = tape
@@ -110,14 +113,15 @@ def run_backward(step, k, d_out, d_state_final, weights, active, tape, *, trunca
                 d[...] = 0
     flat_gx = d_gx_all.reshape(T * B, -1)  # [T*B, G*H]
     flat_gh = flat_gx if d_gh_all is None else d_gh_all.reshape(T * B, -1)
-    dx = (flat_gx @ w_ih).reshape(x.shape)
+    dx = (flat_gx @ w_ih).reshape(x.shape) if need_dx else None
     d_w_ih = flat_gx.T @ x.reshape(T * B, -1)
     d_w_hh = flat_gh.T @ h_prev_all.reshape(T * B, -1)
     if b_ih is None:
         d_b_ih = d_b_hh = None
     else:
-        d_b_ih = flat_gx.sum(axis=0)
-        d_b_hh = d_b_ih.copy() if flat_gh is flat_gx else flat_gh.sum(axis=0)
+        ones = xp.ones(T * B, dtype=x.dtype)  # column sums as BLAS products: 2x NumPy's axis-0 sum
+        d_b_ih = ones @ flat_gx
+        d_b_hh = d_b_ih.copy() if flat_gh is flat_gx else ones @ flat_gh
     return dx, tuple(d_state), (d_w_ih, d_w_hh, d_b_ih, d_b_hh)
     # END SOLUTION
 

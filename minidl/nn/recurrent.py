@@ -101,16 +101,21 @@ class RecurrentFunction(Function):
                 dx, d_state0, d_weights[l][d] = run_backward(
                     step, self.k, d_out, d_final, self.weights[l][d], self.active, self.tapes[l, d],
                     truncate=layer.bptt_truncate, norms=None if norms is None else norms[l, d],
+                    need_dx=l > 0 or self.needs_input_grad[0],
                 )
-                d_below = d_below + (dx if d == 0 else self._reverse(dx))
+                if dx is not None:
+                    d_below = d_below + (dx if d == 0 else self._reverse(dx))
                 for kind, ds in enumerate(d_state0):
                     d_states0[kind][l * D + d] = ds
-            d_inputs = d_below
+            d_inputs = d_below  # 0 when the bottom layer's input needs no gradient
         if record:
             layer.grad_norms = norms
+        if not self.needs_input_grad[0]:
+            d_inputs = None
         if self.order is not None:
             inverse = np.argsort(self.order)
-            d_inputs = d_inputs[:, inverse]
+            if d_inputs is not None:
+                d_inputs = d_inputs[:, inverse]
             d_states0 = [d[:, inverse] for d in d_states0]
         flat = [g for per_layer in d_weights for per_dir in per_layer for g in per_dir if g is not None]
         return (d_inputs, *d_states0, *flat)

@@ -224,3 +224,21 @@ def test_dropout_between_layers_only_in_training():
     np.testing.assert_array_equal(a, b)
     lstm.train()
     assert np.abs(lstm(x)[0].numpy() - a).max() > 1e-4
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_input_that_needs_no_gradient_gets_none_and_weights_are_unchanged(name):
+    """With data as input, BPTT skips dL/dx; every weight gradient must equal the run that computes it."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 3, 3))
+    lengths = np.array([5, 2, 4])
+    grads = {}
+    for wants_dx in (True, False):
+        layer = layer64(name, num_layers=2, bidirectional=True)
+        xt = minidl.tensor(x, requires_grad=wants_dx)
+        out, _ = layer(xt, lengths=lengths)
+        (out * out).sum().backward()
+        assert (xt.grad is not None) == wants_dx
+        grads[wants_dx] = {k: p.grad for k, p in layer.named_parameters()}
+    for key, g in grads[True].items():
+        np.testing.assert_array_equal(grads[False][key], g, err_msg=key)
