@@ -59,6 +59,7 @@ def dct(x, *, type: int = 2, norm="ortho", axis: int = -1):  # noqa: A002  (libr
     dtype = validate.float_dtype_of(x)
     moved = np.moveaxis(x.astype(dtype, copy=False), ax, -1)  # [..., n]
     D = kernels.spectral.for_arrays(moved).dct_matrix(moved.shape[-1], dct_type=type, norm=norm, dtype=dtype)
+    D = kernels.array_module(moved).asarray(D)  # to the GPU when x is there
     return np.moveaxis(moved @ D.T, -1, ax)
 
 
@@ -104,12 +105,13 @@ def mfcc(*, y=None, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
         raise ParameterError(f"n_mfcc={n_mfcc} cannot exceed the number of mel bands ({n_mels})")
     ops = kernels.spectral.for_arrays(S)
     D = _dct_rows(ops, n_mels, n_mfcc, dct_type, norm, np.dtype(S.dtype).name)  # only the rows we keep
-    M = ops.matrix_apply(D, S.reshape((-1,) + S.shape[-2:]))  # [rows, n_mfcc, n_frames]
-    M = M.reshape(S.shape[:-2] + M.shape[-2:])
     if lifter > 0:
-        # HINT: liftering scales coefficient n (counting from 1) by 1 + (lifter / 2) sin(pi n / lifter), in S's dtype
+        # Liftering scales each coefficient, so it scales each row of D: the
+        # small matrix changes (on the host) instead of the whole output.
+        # HINT: liftering scales coefficient n (counting from 1) by 1 + (lifter / 2) sin(pi n / lifter): scale row n - 1 of D by it, in S's dtype
         # BEGIN SOLUTION 3.3
         n = np.arange(1, 1 + n_mfcc, dtype=np.float64)
-        M = M * (1 + (lifter / 2) * np.sin(np.pi * n / lifter)).astype(S.dtype)[:, None]
+        D = D * (1 + (lifter / 2) * np.sin(np.pi * n / lifter)).astype(S.dtype)[:, None]
         # END SOLUTION
-    return M
+    M = ops.matrix_apply(D, S.reshape((-1,) + S.shape[-2:]))  # [rows, n_mfcc, n_frames]
+    return M.reshape(S.shape[:-2] + M.shape[-2:])

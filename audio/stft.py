@@ -138,7 +138,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
     dtype = validate.float_dtype_of(D)
     batch_shape = D.shape[:-2]
     spectra = D[..., :n_frames].swapaxes(-1, -2).reshape(-1, n_frames, D.shape[-2])  # [rows, n_frames, n_freq]
-    w = analysis_window(window, win_length, n_fft, dtype)
+    w = kernels.array_module(D).asarray(analysis_window(window, win_length, n_fft, dtype))  # on D's device
     frames_ = irfft(spectra, n=n_fft).astype(dtype) * w  # [rows, n_frames, n_fft]
     ops = kernels.spectral.for_arrays(frames_)
     y = ops.overlap_add(frames_, hop_length)  # [rows, n_fft + hop*(n_frames-1)]

@@ -131,15 +131,6 @@ def _mel_apply(S, weights, first, last, out):
                 o[t] += w * s[t]
 
 
-def _band_ranges(weights):
-    """For each band, the first and one-past-last bin with a non-zero weight (0, 0 when none)."""
-    nonzero = weights != 0
-    has_any = nonzero.any(axis=1)
-    first = np.where(has_any, nonzero.argmax(axis=1), 0).astype(np.int64)
-    last = np.where(has_any, weights.shape[1] - nonzero[:, ::-1].argmax(axis=1), 0).astype(np.int64)
-    return first, last
-
-
 def windowed_mel(y, window, hop: int, power: float, weights):
     """See ``reference.windowed_mel``: the power spectrogram is never stored. -> [rows, n_mels, n_frames]"""
     n_fft = window.shape[0]
@@ -150,13 +141,13 @@ def windowed_mel(y, window, hop: int, power: float, weights):
     split = fft_cpu.split_plan(n_fft, "complex64" if y.dtype == np.float32 else "complex128")
     weights = np.ascontiguousarray(weights, dtype=y.dtype)
     _windowed_mel_blocks(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, float(power), weights,
-                         *_band_ranges(weights), *split, out)
+                         *reference.band_ranges(weights), *split, out)
     return out
 
 
 def mel_apply(S, weights):
     """See ``reference.mel_apply``; visits only the bins under each band. S [rows, n_freq, n_frames] -> [rows, n_mels, n_frames]"""
-    first, last = _band_ranges(weights)
+    first, last = reference.band_ranges(weights)
     out = np.empty((S.shape[0], weights.shape[0], S.shape[-1]), dtype=S.dtype)
     _mel_apply(np.ascontiguousarray(S), np.ascontiguousarray(weights, dtype=S.dtype), first, last, out)
     return out

@@ -56,6 +56,19 @@ def mel_apply(S, weights):
     return weights @ S
 
 
+def band_ranges(weights):
+    """For each band, the first and one-past-last bin with a non-zero weight (0, 0 when none).
+
+    A mel triangle covers only a few bins; the compiled ``mel_apply`` kernels
+    visit just these. weights [n_mels, n_freq] -> (first, last), int64 [n_mels] each.
+    """
+    nonzero = np.asarray(weights) != 0
+    has_any = nonzero.any(axis=1)
+    first = np.where(has_any, nonzero.argmax(axis=1), 0).astype(np.int64)
+    last = np.where(has_any, nonzero.shape[1] - nonzero[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+    return first, last
+
+
 def windowed_mel(y, window, hop: int, power: float, weights):
     """Mel spectrogram of padded signals: the filterbank applied to |STFT|**power. -> [rows, n_mels, n_frames]"""
     return mel_apply(windowed_power(y, window, hop, power), weights)
