@@ -48,7 +48,15 @@ def _bench_rows():
     from minidl import benchmarks as autograd_rows
     from minidl import benchmarks_recurrent as recurrent_rows
 
-    return autograd_rows.rows() + recurrent_rows.rows() + audio_rows.rows()
+    rows = autograd_rows.rows() + recurrent_rows.rows() + audio_rows.rows()
+    if "cupy" in kernels.available():  # GPU rows only where CuPy has a device
+        import cupy
+
+        from audio import benchmarks_gpu as audio_gpu_rows
+        from minidl import benchmarks_gpu as recurrent_gpu_rows
+
+        rows += recurrent_gpu_rows.rows(cupy) + audio_gpu_rows.rows(cupy)
+    return rows
 
 
 def cmd_bench(args) -> int:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-import numpy as np
 
 from minidl.errors import StateDictError
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, as_tensor
 
 
 class Parameter(Tensor):
@@ -99,6 +98,19 @@ class Module:
         for param in self.parameters():
             param.grad = None
 
+    def to(self, device: str) -> Module:
+        """Move every parameter to ``device`` ("cpu" or "cuda"), in place; returns self.
+
+        The Parameter objects stay the same, so an optimizer made before the
+        move still holds them; their arrays move and their gradients are
+        dropped. Raises ``BackendUnavailableError`` for "cuda" without a GPU.
+        """
+        moved = [as_tensor(param.data, device=device).data for param in self.parameters()]  # all or nothing
+        for param, data in zip(self.parameters(), moved):
+            param.data = data
+            param.grad = None
+        return self
+
     # ------------------------------------------------------------ state
     def state_dict(self) -> OrderedDict:
         """Name -> copy of each parameter's array."""
@@ -132,7 +144,7 @@ class Module:
             if name not in state:
                 continue
             value = state[name]
-            value = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+            value = as_tensor(value, device="cpu").data if not hasattr(value, "numpy") else value.numpy()
             if tuple(value.shape) != param.shape:
                 problems.append(
                     f"key {name!r}: shape {tuple(value.shape)} in the state_dict, "

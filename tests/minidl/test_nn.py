@@ -190,3 +190,23 @@ def test_activation_modules():
     np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x).exp().numpy(), nn.Softmax(dim=1)(x).numpy(), rtol=1e-6)
     np.testing.assert_allclose(nn.Sigmoid()(x).numpy(), 1 / (1 + np.exp([[1.0, -0.5]])), rtol=1e-6)
     assert nn.Identity()(x) is x
+
+
+def test_module_to_moves_parameters_in_place_and_refuses_a_missing_gpu():
+    import kernels
+
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    params = list(model.parameters())
+    before = [p.data.copy() for p in params]
+    for p in params:
+        p.grad = np.ones_like(p.data)
+    assert model.to("cpu") is model
+    assert list(model.parameters()) == params  # the same objects: an optimizer keeps working
+    assert all(p.grad is None for p in params)
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        model.to("tpu")
+    if "cupy" not in kernels.available():
+        with pytest.raises(kernels.BackendUnavailableError, match="cupy"):
+            model.to("cuda")
+    for p, b in zip(params, before):  # nothing moved or changed on failure
+        assert p.device == "cpu" and np.array_equal(p.data, b)
