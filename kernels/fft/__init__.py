@@ -1,4 +1,4 @@
-"""FFT kernels: ``reference`` (NumPy), ``cpu`` (Numba).
+"""FFT kernels: ``reference`` (NumPy), ``cpu`` (Numba), ``gpu`` (CuPy, CUDA C in ``fft.cu``).
 
 Every module exposes ``fft``, ``ifft``, ``rfft`` and ``irfft`` over the
 last axis, unnormalized, precision-preserving. ``for_arrays`` picks the

@@ -1,5 +1,5 @@
-"""Recurrent gate kernels: ``reference`` (NumPy) and ``cpu`` (Numba); the
-CuPy ``gpu`` module is not written yet.
+"""Recurrent gate kernels: ``reference`` (NumPy), ``cpu`` (Numba) and
+``gpu`` (CuPy, CUDA C in ``recurrent.cu``).
 
 ``for_arrays(*arrays)`` returns the module that must run on those arrays
 under the current backend choice; each exposes the same six functions: ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,

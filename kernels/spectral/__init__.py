@@ -1,4 +1,4 @@
-"""Spectral kernels: ``reference`` (NumPy) and ``cpu`` (Numba).
+"""Spectral kernels: ``reference`` (NumPy), ``cpu`` (Numba) and ``gpu`` (CuPy, CUDA C in ``spectral.cu``).
 
 Each module exposes ``frame_count``, ``windowed_rfft``, ``windowed_power``, ``windowed_mel``,
 ``mel_apply``, ``matrix_apply``, ``power_to_db``, ``dct_matrix``, ``delta``, ``first_order_recursion``, ``resonator`` and
