@@ -10,31 +10,27 @@ import numpy as np
 
 import audio
 from audio.benchmarks import FRAMES, N_FFT, SECONDS, SR
+from kernels import cuda
 from kernels.bench import Row
+from kernels.cuda import synchronized
 
 
-def _synchronized(fn, cupy):
-    def run():
-        fn()
-        cupy.cuda.Device().synchronize()
-    return run
-
-
-def fft_row(cupy) -> Row:
+def fft_row() -> Row:
     """Batched 2048-point complex FFTs, ours against cuFFT (goal: within 2x)."""
+    cupy = cuda.cupy()
     rng = np.random.default_rng(0)
     x = cupy.asarray((rng.standard_normal((FRAMES, N_FFT)) + 1j * rng.standard_normal((FRAMES, N_FFT)))
                      .astype(np.complex64))
-    return Row(f"GPU fft {FRAMES}x{N_FFT} complex64", _synchronized(lambda: audio.fft(x), cupy),
-               _synchronized(lambda: cupy.fft.fft(x), cupy), f"cuFFT (cupy {cupy.__version__})", goal=2.0)
+    return Row(f"GPU fft {FRAMES}x{N_FFT} complex64", synchronized(lambda: audio.fft(x)),
+               synchronized(lambda: cupy.fft.fft(x)), f"cuFFT (cupy {cupy.__version__})", goal=2.0)
 
 
-def mfcc_rows(cupy) -> list[Row]:
+def mfcc_rows() -> list[Row]:
     """MFCC of 60 s at 22050 Hz (librosa's defaults, n_mfcc=40, float32) on the GPU,
     against torchaudio's MFCC on the same GPU (goal: no slower) and against our CPU path."""
     y = np.random.default_rng(1).standard_normal(SR * SECONDS).astype(np.float32)
-    y_gpu = cupy.asarray(y)
-    ours = _synchronized(lambda: audio.mfcc(y=y_gpu, sr=SR, n_mfcc=40), cupy)
+    y_gpu = cuda.on_device(y)
+    ours = synchronized(lambda: audio.mfcc(y=y_gpu, sr=SR, n_mfcc=40))
     name = f"GPU mfcc {SECONDS}s@{SR} n_mfcc=40 float32"
     try:
         import torch
@@ -57,5 +53,5 @@ def mfcc_rows(cupy) -> list[Row]:
             Row(name + " vs our CPU", ours, lambda: audio.mfcc(y=y, sr=SR, n_mfcc=40), "minidl on the CPU")]
 
 
-def rows(cupy) -> list[Row]:
-    return [fft_row(cupy)] + mfcc_rows(cupy)
+def rows() -> list[Row]:
+    return [fft_row()] + mfcc_rows()

@@ -31,6 +31,27 @@ def cuda_sources() -> list[pathlib.Path]:
     return sorted(ROOT.glob("*/*.cu"))
 
 
+def cupy():
+    """The cupy module, imported on first use (so the GPU modules import without it)."""
+    import cupy as module
+
+    return module
+
+
+def on_device(array, dtype=None):
+    """``array`` as a contiguous CuPy array in ``dtype``: NumPy arrays (windows, filterbanks) are copied over."""
+    cp = cupy()
+    return cp.ascontiguousarray(cp.asarray(array, dtype=dtype))
+
+
+def synchronized(fn):
+    """``fn`` followed by waiting for the GPU, so a benchmark times the work and not just its launch."""
+    def run():
+        fn()
+        cupy().cuda.Device().synchronize()
+    return run
+
+
 def instantiations(templates) -> list[str]:
     """``name<float>`` and ``name<double>`` for each template name."""
     return [f"{name}<{c_type}>" for name in templates for c_type in ELEMENT_TYPES.values()]
@@ -38,9 +59,7 @@ def instantiations(templates) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def _module(path: str, templates: tuple[str, ...]):
-    import cupy
-
-    return cupy.RawModule(code=pathlib.Path(path).read_text(), options=("--std=c++17",),
+    return cupy().RawModule(code=pathlib.Path(path).read_text(), options=("--std=c++17",),
                           name_expressions=instantiations(templates))
 
 

@@ -11,13 +11,14 @@ import numpy as np
 
 import minidl
 from kernels.bench import Row
+from kernels.cuda import synchronized
 from minidl import nn
 from minidl.benchmarks import torch_or_none, torch_label
 
 SIZES = dict(T=100, B=64, I=40, H=256)
 
 
-def train_step_rows(kind: str, cupy, T=100, B=64, I=40, H=256) -> list[Row]:
+def train_step_rows(kind: str, T=100, B=64, I=40, H=256) -> list[Row]:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((T, B, I)).astype(np.float32)
     g = rng.standard_normal((T, B, H)).astype(np.float32)
@@ -33,9 +34,7 @@ def train_step_rows(kind: str, cupy, T=100, B=64, I=40, H=256) -> list[Row]:
             layer.zero_grad()
             out, _ = layer(xt)
             (out * gt).sum().backward()
-            if device == "cuda":
-                cupy.cuda.Device().synchronize()
-        return run
+        return synchronized(run) if device == "cuda" else run
 
     ours = step(gpu_layer, "cuda")
     torch = torch_or_none()
@@ -56,5 +55,5 @@ def train_step_rows(kind: str, cupy, T=100, B=64, I=40, H=256) -> list[Row]:
             Row(name + " vs our CPU", ours, step(cpu_layer, "cpu"), "minidl on the CPU")]
 
 
-def rows(cupy) -> list[Row]:
-    return train_step_rows("lstm", cupy) + train_step_rows("gru", cupy)
+def rows() -> list[Row]:
+    return train_step_rows("lstm") + train_step_rows("gru")

@@ -141,6 +141,7 @@ def stockham_block(re, im, re2, im2, tw_re, tw_im):
         flip = not flip
     return flip  # True: the result is in re2/im2
 
+
 @njit(cache=True, fastmath=True)
 def unpack_bin(Zr, Zi, kk, nb, wr, wi, out_re, out_im):
     """Bin kk of the real FFTs whose packed transforms are the columns of (Zr, Zi) [N, B].
@@ -180,9 +181,12 @@ def _rfft_rows_blocked(x, tw_re, tw_im, un_re, un_im, out):
     for b in prange(blocks):
         r0 = b * RFFT_BLOCK
         nb = min(RFFT_BLOCK, rows - r0)
-        re = np.zeros((N, RFFT_BLOCK), dtype=x.dtype)  # unused columns stay finite zeros
-        im = np.zeros((N, RFFT_BLOCK), dtype=x.dtype)
+        re = np.empty((N, RFFT_BLOCK), dtype=x.dtype)
+        im = np.empty((N, RFFT_BLOCK), dtype=x.dtype)
         re2, im2 = np.empty_like(re), np.empty_like(im)
+        if nb < RFFT_BLOCK:  # the last block's unused columns are transformed too: keep them finite
+            re[:, nb:] = 0
+            im[:, nb:] = 0
         for i in range(N):
             for k in range(nb):
                 re[i, k] = x[r0 + k, 2 * i]

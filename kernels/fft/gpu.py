@@ -32,12 +32,6 @@ SHARED_MAX = 4096  # longest transform kept whole in shared memory (2 buffers: 1
 SHARED_THREADS = 512  # threads per row in stockham_shared; each does n / 2 / 512 butterflies a stage
 
 
-def _cupy():
-    import cupy
-
-    return cupy
-
-
 def _kernel(name: str, dtype):
     return cuda.kernel(SOURCE, TEMPLATES, name, dtype)
 
@@ -62,12 +56,12 @@ def _device_table(kind: str, n: int, dtype_name: str):
         table = reference.fft_pow2(reference.bluestein_filter(reference._chirp(n, np.complex128), m))
     else:
         raise ValueError(f"unknown table {kind!r}")
-    return _cupy().asarray(table.astype(dtype_name))
+    return cuda.cupy().asarray(table.astype(dtype_name))
 
 
 def _transform_pow2(x, inverse: bool):
     """Unnormalized DFT (or inverse) of contiguous rows x [rows, n], n a power of two >= 2."""
-    cupy = _cupy()
+    cupy = cuda.cupy()
     rows, n = x.shape
     twiddles = _device_table("twiddles", n, x.dtype.name)
     out = cupy.empty_like(x)
@@ -90,7 +84,7 @@ def _transform_pow2(x, inverse: bool):
 
 def _bluestein(x, inverse: bool):
     """DFT of any length n via power-of-two transforms of length m >= 2n - 1. x [rows, n] -> [rows, n]."""
-    cupy = _cupy()
+    cupy = cuda.cupy()
     rows, n = x.shape
     m = reference.bluestein_length(n)
     chirp = _device_table("chirp", n, x.dtype.name)
@@ -105,7 +99,7 @@ def _bluestein(x, inverse: bool):
 
 
 def _complex_transform(x, inverse: bool):
-    cupy = _cupy()
+    cupy = cuda.cupy()
     x = cupy.asarray(x)
     x = x.astype(reference.complex_dtype(x), copy=False)
     n = x.shape[-1]
@@ -131,7 +125,7 @@ def ifft(X):
 
 def rfft(x):
     """DFT of real rows, bins 0 .. n//2. CuPy [..., n] -> complex [..., n//2 + 1]."""
-    cupy = _cupy()
+    cupy = cuda.cupy()
     x = cupy.asarray(x)
     n = x.shape[-1]
     if n % 2 or n < 2 or x.size == 0:
@@ -149,7 +143,7 @@ def rfft(x):
 
 def irfft(X, n: int):
     """Unnormalized inverse of :func:`rfft`: n real samples times n. CuPy [..., n//2 + 1] -> [..., n]."""
-    cupy = _cupy()
+    cupy = cuda.cupy()
     X = cupy.asarray(X)
     X = X.astype(reference.complex_dtype(X), copy=False)
     rtype = reference.real_dtype(X)

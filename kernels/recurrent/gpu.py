@@ -20,12 +20,6 @@ SOURCE = pathlib.Path(__file__).with_name("recurrent.cu")
 TEMPLATES = ("rnn_forward", "rnn_backward", "lstm_forward", "lstm_backward", "gru_forward", "gru_backward")
 
 
-def _cupy():
-    import cupy
-
-    return cupy
-
-
 def _run(name: str, count: int, *args) -> None:
     """Launch ``name`` with one thread per (row, unit); args end with the kernel's int options."""
     dtype = args[0].dtype
@@ -33,8 +27,7 @@ def _run(name: str, count: int, *args) -> None:
 
 
 def _contiguous(*arrays):
-    cupy = _cupy()
-    return tuple(cupy.ascontiguousarray(a) for a in arrays)
+    return tuple(cuda.on_device(a) for a in arrays)
 
 
 def _is_relu(nonlinearity: str) -> np.int32:
@@ -46,21 +39,21 @@ def _is_relu(nonlinearity: str) -> np.int32:
 # ---------------------------------------------------------------- Elman RNN
 def rnn_forward(gx, gh, nonlinearity: str = "tanh"):
     gx, gh = _contiguous(gx, gh)
-    h = _cupy().empty_like(gx)
+    h = cuda.cupy().empty_like(gx)
     _run("rnn_forward", h.size, gx, gh, h, _is_relu(nonlinearity))
     return h
 
 
 def rnn_backward(dh, h, nonlinearity: str = "tanh"):
     dh, h = _contiguous(dh, h)
-    d_pre = _cupy().empty_like(dh)
+    d_pre = cuda.cupy().empty_like(dh)
     _run("rnn_backward", d_pre.size, dh, h, d_pre, _is_relu(nonlinearity))
     return d_pre
 
 
 # ---------------------------------------------------------------- LSTM
 def lstm_forward(gx, gh, c_prev):
-    cupy = _cupy()
+    cupy = cuda.cupy()
     gx, gh, c_prev = _contiguous(gx, gh, c_prev)
     H = c_prev.shape[1]
     h, c, tanh_c = (cupy.empty_like(c_prev) for _ in range(3))
@@ -70,7 +63,7 @@ def lstm_forward(gx, gh, c_prev):
 
 
 def lstm_backward(dh, dc, gates, c_prev, tanh_c):
-    cupy = _cupy()
+    cupy = cuda.cupy()
     dh, dc, gates, c_prev, tanh_c = _contiguous(dh, dc, gates, c_prev, tanh_c)
     d_a = cupy.empty_like(gates)
     dc_prev = cupy.empty_like(c_prev)
@@ -80,7 +73,7 @@ def lstm_backward(dh, dc, gates, c_prev, tanh_c):
 
 # ---------------------------------------------------------------- GRU
 def gru_forward(gx, gh, h_prev):
-    cupy = _cupy()
+    cupy = cuda.cupy()
     gx, gh, h_prev = _contiguous(gx, gh, h_prev)
     B, H = h_prev.shape
     h = cupy.empty_like(h_prev)
@@ -90,7 +83,7 @@ def gru_forward(gx, gh, h_prev):
 
 
 def gru_backward(dh, cache, h_prev):
-    cupy = _cupy()
+    cupy = cuda.cupy()
     dh, cache, h_prev = _contiguous(dh, cache, h_prev)
     B, H = h_prev.shape
     d_gx = cupy.empty((B, 3 * H), dtype=dh.dtype)

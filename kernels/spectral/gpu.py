@@ -16,7 +16,6 @@ import pathlib
 import numpy as np
 
 from kernels import cuda
-from kernels.backend import is_cupy_array
 from kernels.fft import gpu as fft_gpu
 from kernels.spectral import reference
 from kernels.spectral.reference import dct_matrix, frame_count  # noqa: F401  (same on every backend)
@@ -26,27 +25,15 @@ TEMPLATES = ("frame_window", "power_spectrum", "mel_apply_sparse", "log_power", 
              "overlap_add", "first_order_recursion", "resonator")
 
 
-def _cupy():
-    import cupy
-
-    return cupy
-
-
 def _kernel(name: str, dtype):
     return cuda.kernel(SOURCE, TEMPLATES, name, dtype)
 
 
-def _on_gpu(array, dtype):
-    """A contiguous CuPy copy (or the array itself) in dtype."""
-    cupy = _cupy()
-    return cupy.ascontiguousarray(cupy.asarray(array, dtype=dtype))
-
-
 def _frame_major_rfft(y, window, hop: int):
     """Rows' windowed frames, transformed: y [rows, n] -> X [rows, n_frames, n_fft//2 + 1]."""
-    cupy = _cupy()
-    y = _on_gpu(y, y.dtype)
-    window = _on_gpu(window, y.dtype)
+    cupy = cuda.cupy()
+    y = cuda.on_device(y, y.dtype)
+    window = cuda.on_device(window, y.dtype)
     rows, n_samples = y.shape
     n_fft = window.shape[0]
     n_frames = frame_count(n_samples, n_fft, hop)
@@ -65,7 +52,7 @@ def windowed_rfft(y, window, hop: int):
 
 def _frame_major_power(y, window, hop: int, power: float):
     X = _frame_major_rfft(y, window, hop)  # [rows, n_frames, n_freq]
-    S = _cupy().empty(X.shape, dtype=y.dtype)
+    S = cuda.cupy().empty(X.shape, dtype=y.dtype)
     if S.size:
         cuda.launch(_kernel("power_spectrum", y.dtype), S.size,
                     (X, S, y.dtype.type(power), np.int64(S.size)))
@@ -82,12 +69,11 @@ def mel_apply(S, weights):
 
     S [rows, n_freq, n_frames] (any strides), weights [n_mels, n_freq] -> [rows, n_mels, n_frames]
     """
-    cupy = _cupy()
+    cupy = cuda.cupy()
     S = cupy.asarray(S)
     rows, n_freq, n_frames = S.shape
-    host_weights = cupy.asnumpy(weights) if is_cupy_array(weights) else weights
-    first, last = (_on_gpu(a, np.int64) for a in reference.band_ranges(host_weights))
-    weights = _on_gpu(weights, S.dtype)
+    first, last = (cuda.on_device(a, np.int64) for a in reference.band_ranges(cupy.asnumpy(weights)))
+    weights = cuda.on_device(weights, S.dtype)
     out = cupy.empty((rows, weights.shape[0], n_frames), dtype=S.dtype)
     if out.size:
         row_stride, bin_stride, frame_stride = (s // S.itemsize for s in S.strides)
@@ -106,13 +92,13 @@ def windowed_mel(y, window, hop: int, power: float, weights):
 
 def matrix_apply(D, S):
     """A small matrix applied to every frame, by cuBLAS. D [m, n], S [rows, n, n_frames] -> [rows, m, n_frames]"""
-    return _on_gpu(D, S.dtype) @ S
+    return cuda.on_device(D, S.dtype) @ S
 
 
 def power_to_db(S, ref_value: float, amin: float, top_db):
     """10 log10(max(amin, S) / ref), floored at max - top_db. Any shape."""
-    cupy = _cupy()
-    S = _on_gpu(S, S.dtype)
+    cupy = cuda.cupy()
+    S = cuda.on_device(S, S.dtype)
     out = cupy.empty_like(S)
     if S.size:
         offset = 10.0 * np.log10(max(amin, ref_value))
@@ -125,9 +111,9 @@ def power_to_db(S, ref_value: float, amin: float, top_db):
 
 def delta(data, width: int, order: int):
     """Savitzky-Golay derivative along the last axis. data [rows, n] -> [rows, n], n >= width."""
-    cupy = _cupy()
-    data = _on_gpu(data, data.dtype)
-    h, edge_start, edge_end = (_on_gpu(a, data.dtype) for a in reference.savgol_weights(width, order))
+    cupy = cuda.cupy()
+    data = cuda.on_device(data, data.dtype)
+    h, edge_start, edge_end = (cuda.on_device(a, data.dtype) for a in reference.savgol_weights(width, order))
     out = cupy.empty_like(data)
     if out.size:
         cuda.launch(_kernel("delta_filter", data.dtype), out.size,
@@ -138,8 +124,8 @@ def delta(data, width: int, order: int):
 
 def overlap_add(frames_, hop: int):
     """Frames summed hop apart. [rows, n_frames, n_fft] -> [rows, n_fft + hop*(n_frames-1)]"""
-    cupy = _cupy()
-    frames_ = _on_gpu(frames_, frames_.dtype)
+    cupy = cuda.cupy()
+    frames_ = cuda.on_device(frames_, frames_.dtype)
     rows, n_frames, n_fft = frames_.shape
     n_out = n_fft + hop * (n_frames - 1)
     out = cupy.empty((rows, n_out), dtype=frames_.dtype)
@@ -152,9 +138,10 @@ def overlap_add(frames_, hop: int):
 
 def first_order_recursion(x, coef: float, zi):
     """y[n] = x[n] + coef y[n-1], one thread per row. x [rows, n], zi [rows] -> [rows, n]"""
-    x = _on_gpu(x, x.dtype)
-    zi = _on_gpu(_cupy().broadcast_to(_cupy().asarray(zi, dtype=x.dtype), (x.shape[0],)), x.dtype)
-    out = _cupy().empty_like(x)
+    cupy = cuda.cupy()
+    x = cuda.on_device(x, x.dtype)
+    zi = cuda.on_device(cupy.broadcast_to(cupy.asarray(zi, dtype=x.dtype), (x.shape[0],)))  # one per row
+    out = cupy.empty_like(x)
     rows, n = x.shape
     cuda.launch(_kernel("first_order_recursion", x.dtype), rows,
                 (x, zi, out, x.dtype.type(coef), np.int32(n), np.int32(rows)))
@@ -163,9 +150,9 @@ def first_order_recursion(x, coef: float, zi):
 
 def resonator(x, a1, a2):
     """y[n] = x[n] - a1[n] y[n-1] - a2[n] y[n-2], one thread per row. x, a1, a2 [rows, n] -> [rows, n]"""
-    x = _on_gpu(x, x.dtype)
-    a1, a2 = _on_gpu(a1, x.dtype), _on_gpu(a2, x.dtype)
-    out = _cupy().empty_like(x)
+    x = cuda.on_device(x, x.dtype)
+    a1, a2 = cuda.on_device(a1, x.dtype), cuda.on_device(a2, x.dtype)
+    out = cuda.cupy().empty_like(x)
     rows, n = x.shape
     cuda.launch(_kernel("resonator", x.dtype), rows, (x, a1, a2, out, np.int32(n), np.int32(rows)))
     return out

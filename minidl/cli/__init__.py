@@ -50,12 +50,10 @@ def _bench_rows():
 
     rows = autograd_rows.rows() + recurrent_rows.rows() + audio_rows.rows()
     if "cupy" in kernels.available():  # GPU rows only where CuPy has a device
-        import cupy
-
         from audio import benchmarks_gpu as audio_gpu_rows
         from minidl import benchmarks_gpu as recurrent_gpu_rows
 
-        rows += recurrent_gpu_rows.rows(cupy) + audio_gpu_rows.rows(cupy)
+        rows += recurrent_gpu_rows.rows() + audio_gpu_rows.rows()
     return rows
 
 

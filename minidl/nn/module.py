@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-
 from minidl.errors import StateDictError
 from minidl.tensor import Tensor, as_tensor
 
@@ -144,7 +143,7 @@ class Module:
             if name not in state:
                 continue
             value = state[name]
-            value = as_tensor(value, device="cpu").data if not hasattr(value, "numpy") else value.numpy()
+            value = value.numpy() if hasattr(value, "numpy") else as_tensor(value, device="cpu").data
             if tuple(value.shape) != param.shape:
                 problems.append(
                     f"key {name!r}: shape {tuple(value.shape)} in the state_dict, "
