@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+import kernels
 from audio import validate
 from audio.errors import ParameterError
 
@@ -130,7 +131,8 @@ def fix_length(data, *, size: int, axis: int = -1, **pad_kwargs):
     >>> fix_length(np.arange(3), size=5)
     array([0, 1, 2, 0, 0])
     """
-    data = np.asarray(data)
+    xp = kernels.array_module(data)  # CuPy arrays stay on their device (istft on the GPU)
+    data = xp.asarray(data)
     if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 0:
         raise ParameterError(f"size must be a non-negative integer, got {size!r}")
     ax = validate.axis("axis", axis, data.ndim)
@@ -141,4 +143,4 @@ def fix_length(data, *, size: int, axis: int = -1, **pad_kwargs):
         return data[tuple(index)]
     widths = [(0, 0)] * data.ndim
     widths[ax] = (0, size - n)
-    return np.pad(data, widths, **pad_kwargs)
+    return xp.pad(data, widths, **pad_kwargs)
