@@ -13,6 +13,7 @@ from audio.cepstrum import mfcc
 from audio.decibels import amplitude_to_db, power_to_db
 from audio.mel import mel_filterbank, melspectrogram
 from audio.stft import stft
+from kernels import to_host
 
 
 def _axes(ax, figsize=(8, 3)):
@@ -64,16 +65,20 @@ def filterbank(*, sr: int, n_fft: int, n_mels: int = 40, ax=None, **mel_kwargs):
 
 def features_figure(y, sr: int, *, n_fft: int = 512, hop_length: int = 128, n_mels: int = 40,
                     n_mfcc: int = 13, title: str = ""):
-    """Waveform, spectrogram, mel spectrogram and MFCC of one signal, stacked. y [n]"""
+    """Waveform, spectrogram, mel spectrogram and MFCC of one signal, stacked. y [n]
+
+    ``y`` may be a CuPy array: the spectra and coefficients are then computed
+    on the GPU, and only the finished matrices are copied to the host to draw.
+    """
     figure = Figure(figsize=(9, 10), layout="constrained")
     axes = figure.subplots(4, 1)
-    waveform(y, sr, ax=axes[0], title=f"waveform {title}".strip())
-    S = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length))  # [1 + n_fft // 2, frames]
+    S = to_host(abs(stft(y, n_fft=n_fft, hop_length=hop_length)))  # [1 + n_fft // 2, frames]
+    M = to_host(melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels))  # [n_mels, frames]
+    C = to_host(mfcc(y=y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels))
+    waveform(to_host(y), sr, ax=axes[0], title=f"waveform {title}".strip())
     spectrogram(amplitude_to_db(S, ref=np.max), sr=sr, hop_length=hop_length, ax=axes[1],
                 title="spectrogram (STFT magnitude)")
-    M = melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)  # [n_mels, frames]
     spectrogram(power_to_db(M, ref=np.max), sr=sr, hop_length=hop_length, ax=axes[2],
                 title=f"mel spectrogram ({n_mels} bands)", ylabel="mel band", fmax=n_mels)
-    coefficients(mfcc(y=y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels),
-                 sr=sr, hop_length=hop_length, ax=axes[3], title=f"MFCC ({n_mfcc})")
+    coefficients(C, sr=sr, hop_length=hop_length, ax=axes[3], title=f"MFCC ({n_mfcc})")
     return figure

@@ -8,20 +8,25 @@ This package imports only numpy, numba and cupy (the last two lazily).
 """
 from kernels.backend import (
     BACKENDS,
+    DEVICES,
     ENV_VAR,
     array_module,
     available,
     backend_for,
     current,
     default_backend,
+    device_name,
     is_cupy_array,
     require,
+    require_device,
+    to_host,
     use,
 )
 from kernels.errors import BackendUnavailableError
 
 __all__ = [
     "BACKENDS",
+    "DEVICES",
     "ENV_VAR",
     "BackendUnavailableError",
     "array_module",
@@ -29,7 +34,10 @@ __all__ = [
     "backend_for",
     "current",
     "default_backend",
+    "device_name",
     "is_cupy_array",
     "require",
+    "require_device",
+    "to_host",
     "use",
 ]

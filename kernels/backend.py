@@ -31,6 +31,7 @@ import numpy as np
 from kernels.errors import BackendUnavailableError
 
 BACKENDS = ("numpy", "numba", "cupy")
+DEVICES = ("cpu", "cuda")  # where arrays live: NumPy on the host, CuPy on the GPU
 ENV_VAR = "MINIDL_BACKEND"
 
 # The backend chosen by the innermost ``use`` block (None: not inside one).
@@ -148,6 +149,42 @@ def array_module(*arrays):
     if any(is_cupy_array(a) for a in arrays):
         return importlib.import_module("cupy")
     return np
+
+
+def to_host(array) -> np.ndarray:
+    """``array`` as a NumPy array: a CuPy array is copied to the host, anything else goes through ``np.asarray``."""
+    return array.get() if is_cupy_array(array) else np.asarray(array)
+
+
+def require_device(device: str) -> str:
+    """Return ``device`` ("cpu" or "cuda") if it can run here, else raise before any work is done.
+
+    Raises
+    ------
+    ValueError
+        ``device`` is neither "cpu" nor "cuda".
+    BackendUnavailableError
+        "cuda" without CuPy or without a CUDA device; the message says which.
+    """
+    if device not in DEVICES:
+        raise ValueError(f"unknown device {device!r}; expected one of {DEVICES}")
+    if device == "cuda":
+        reason = _probe("cupy")
+        if reason is not None:
+            raise BackendUnavailableError(f"device 'cuda' is not available: {reason}")
+    return device
+
+
+def device_name(device: str) -> str:
+    """A line naming ``device``: "cpu (2 cores)" or "cuda:0 (NVIDIA H100 80GB HBM3, 79 GiB)"."""
+    require_device(device)
+    if device == "cpu":
+        return f"cpu ({os.cpu_count()} cores)"
+    cupy = importlib.import_module("cupy")
+    index = cupy.cuda.Device().id
+    properties = cupy.cuda.runtime.getDeviceProperties(index)
+    name = properties["name"].decode() if isinstance(properties["name"], bytes) else properties["name"]
+    return f"cuda:{index} ({name}, {properties['totalGlobalMem'] / 2 ** 30:.0f} GiB)"
 
 
 def backend_for(*arrays) -> str:

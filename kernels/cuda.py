@@ -72,7 +72,14 @@ def kernel(source: pathlib.Path, templates: tuple[str, ...], name: str, dtype):
     real = np.dtype(dtype).type(0).real.dtype
     if real not in ELEMENT_TYPES:
         raise TypeError(f"GPU kernels run in float32 or float64, got dtype {np.dtype(dtype)}")
-    return _module(str(source), tuple(templates)).get_function(f"{name}<{ELEMENT_TYPES[real]}>")
+    return _function(str(source), tuple(templates), f"{name}<{ELEMENT_TYPES[real]}>", cupy().cuda.Device().id)
+
+
+@functools.lru_cache(maxsize=None)
+def _function(path: str, templates: tuple[str, ...], instantiation: str, device_id: int):
+    # Looked up once per kernel and device: get_function builds a new RawKernel
+    # each call, a cost paid at every time step of a recurrent loop otherwise.
+    return _module(path, templates).get_function(instantiation)
 
 
 def blocks_for(count: int, threads: int = THREADS) -> int:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 import kernels
+from kernels import DEVICES
 from minidl.errors import BackwardError
-
-DEVICES = ("cpu", "cuda")
 
 
 class Tensor:

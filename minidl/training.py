@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from minidl.grad_mode import no_grad
 from minidl.optim.clip import clip_grad_norm_
-from minidl.tensor import Tensor
+from minidl.tensor import as_tensor
 
 HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
 
@@ -29,7 +29,8 @@ def target_classes(targets) -> np.ndarray:
     return targets.argmax(axis=1) if targets.ndim == 2 else targets
 
 
-def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progress=None, forward=None):
+def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progress=None, forward=None,
+              device: str = "cpu"):
     """One pass over ``loader``; trains when an optimizer is given, else evaluates.
 
     Parameters
@@ -44,6 +45,9 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
         Label of a progress bar (on stderr); None for no bar.
     forward : callable(inputs Tensor, lengths) -> scores, or None
         What the loss is computed on; default ``model`` itself.
+    device : {"cpu", "cuda"}
+        Where each batch's inputs go; the model must already be there
+        (``model.to(device)``). Targets and lengths stay NumPy arrays.
 
     Returns
     -------
@@ -58,7 +62,7 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
     for batch in bar:
         if training:
             optimizer.zero_grad()
-            logits = forward(Tensor(batch.inputs), lengths=batch.lengths)
+            logits = forward(as_tensor(batch.inputs, device=device), lengths=batch.lengths)
             loss = loss_fn(logits, batch.targets)
             loss.backward()
             if clip_norm:
@@ -66,7 +70,7 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
             optimizer.step()
         else:
             with no_grad():
-                logits = forward(Tensor(batch.inputs), lengths=batch.lengths)
+                logits = forward(as_tensor(batch.inputs, device=device), lengths=batch.lengths)
                 loss = loss_fn(logits, batch.targets)
         n = len(batch.targets)
         total_loss += float(loss.item()) * n
@@ -77,13 +81,16 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
     return total_loss / seen, correct / seen
 
 
-def predict_scores(model, loader) -> np.ndarray:
-    """The model's scores for every example, in the loader's order (no shuffle). [N, C]"""
+def predict_scores(model, loader, *, device: str = "cpu") -> np.ndarray:
+    """The model's scores for every example, in the loader's order (no shuffle), on the host. [N, C]
+
+    ``device`` is where the batches go, as in :func:`run_epoch`.
+    """
     model.eval()
     rows = {}
     with no_grad():
         for batch in loader:
-            scores = model(Tensor(batch.inputs), lengths=batch.lengths).numpy()
+            scores = model(as_tensor(batch.inputs, device=device), lengths=batch.lengths).numpy()
             rows.update(zip(batch.positions.tolist(), scores))
     model.train(True)
     return np.stack([rows[i] for i in range(len(rows))])
@@ -115,7 +122,7 @@ class History:
 
 
 def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
-        patience=None, on_epoch=None, progress: bool = True, forward=None) -> History:
+        patience=None, on_epoch=None, progress: bool = True, forward=None, device: str = "cpu") -> History:
     """Train for ``epochs`` epochs; returns the History.
 
     Parameters
@@ -133,6 +140,8 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         A progress bar per epoch.
     forward : callable or None
         As in :func:`run_epoch`.
+    device : {"cpu", "cuda"}
+        As in :func:`run_epoch`: the model must already be on it.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
@@ -143,10 +152,10 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         start = time.perf_counter()
         label = f"epoch {epoch}/{epochs}" if progress else None
         loss, acc = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
-                              progress=label, forward=forward)
+                              progress=label, forward=forward, device=device)
         val_loss = val_acc = None
         if val_loader is not None:
-            val_loss, val_acc = run_epoch(model, val_loader, loss_fn, forward=forward)
+            val_loss, val_acc = run_epoch(model, val_loader, loss_fn, forward=forward, device=device)
         row = {"epoch": epoch, "loss": loss, "accuracy": acc, "val_loss": val_loss,
                "val_accuracy": val_acc, "seconds": time.perf_counter() - start}
         history.rows.append(row)

@@ -31,20 +31,20 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | 
 $PYTHON -m minidl info | tee -a "$OUT_DIR/device.txt"
 
 echo "== pytest -m gpu, and the nvcc -ptx test"
-timeout 330 $PYTHON -m pytest -m gpu -q -p no:cacheprovider -o addopts="" -rfEs tests \
+timeout 240 $PYTHON -m pytest -m gpu -q -p no:cacheprovider -o addopts="" -rfEs tests \
     --junitxml="$OUT_DIR/pytest-gpu.xml" 2>&1 | tee "$OUT_DIR/pytest-gpu.log" || status=1
 timeout 60 $PYTHON -m pytest -q -p no:cacheprovider -o addopts="" tests/kernels/test_cuda_sources.py 2>&1 \
     | tee "$OUT_DIR/pytest-ptx.log" || status=1
 
 echo "== minidl bench, GPU rows"
-timeout 150 $PYTHON -m minidl bench --only GPU --repeat 7 --json "$OUT_DIR/bench-gpu.json" 2>&1 \
+timeout 120 $PYTHON -m minidl bench --only GPU --repeat 7 --json "$OUT_DIR/bench-gpu.json" 2>&1 \
     | tee "$OUT_DIR/bench-gpu.log" || status=1
 
 if [ -n "$FSDD_DIR" ]; then
     for device in cuda cpu; do
         echo "== minidl train --device $device on FSDD ($EPOCHS epochs)"
         start=$(date +%s%N)
-        timeout 150 $PYTHON -m minidl train --data "fsdd:$FSDD_DIR" --device "$device" --epochs "$EPOCHS" \
+        timeout 120 $PYTHON -m minidl train --data "fsdd:$FSDD_DIR" --device "$device" --epochs "$EPOCHS" \
             --out "$OUT_DIR/train-$device" --force --no-cache 2>&1 | tee "$OUT_DIR/train-$device.log" || status=1
         echo "$device $(( ($(date +%s%N) - start) / 1000000 )) ms" >> "$OUT_DIR/train-seconds.txt"
     done
@@ -58,7 +58,8 @@ sed -n '/^backend:/,$p' "$OUT_DIR/bench-gpu.log"
 if [ -n "$FSDD_DIR" ]; then
     echo "train wall time:"; cat "$OUT_DIR/train-seconds.txt"
     for device in cuda cpu; do
-        echo "$device: $(grep -h -o '"test_accuracy": [0-9.]*' "$OUT_DIR/train-$device/metrics.json" 2>/dev/null)"
+        echo "$device: $(grep -h -o -E '"(test_accuracy|train_seconds|total_seconds)": [0-9.]*' \
+            "$OUT_DIR/train-$device/metrics.json" 2>/dev/null | tr '\n' ' ')"
     done
 fi
 exit $status

@@ -22,12 +22,14 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+import kernels
 from audio import validate
 from audio.cepstrum import mfcc
 from audio.delta import delta
 from audio.errors import ParameterError
 from audio.io import atomic_path
 from audio.trim import trim
+from kernels import cuda
 
 FEATURE_VERSION = 1  # bump when the computation changes, so old caches are not reused
 CACHE_ENV = "MINIDL_CACHE"
@@ -71,21 +73,28 @@ class FeatureConfig:
         return self.n_mfcc * (1 + self.deltas)
 
 
-def clip_features(y, sr: int, config: FeatureConfig) -> np.ndarray:
-    """One clip's feature sequence. [n] -> [frames, n_features] float32"""
+def clip_features(y, sr: int, config: FeatureConfig, *, device: str = "cpu") -> np.ndarray:
+    """One clip's feature sequence. [n] -> [frames, n_features] float32, on the host.
+
+    With ``device="cuda"`` the MFCCs and deltas are computed on the GPU (our
+    CUDA kernels) and the result is copied back; trimming runs on the host first.
+    """
+    kernels.require_device(device)
     n_fft, hop = config.frame(sr)
     if config.trim_db is not None:
         y, _ = trim(y, top_db=config.trim_db, frame_length=n_fft, hop_length=hop)
-    coefficients = mfcc(y=np.asarray(y, dtype=np.float32), sr=sr, n_mfcc=config.n_mfcc, n_fft=n_fft,
+    xp = cuda.cupy() if device == "cuda" else np
+    coefficients = mfcc(y=xp.asarray(y, dtype=np.float32), sr=sr, n_mfcc=config.n_mfcc, n_fft=n_fft,
                          hop_length=hop, n_mels=config.n_mels, fmin=config.fmin, fmax=config.fmax)  # [n_mfcc, frames]
     rows = [coefficients]
     if config.deltas:
         frames = coefficients.shape[1]
         # delta's default 9-frame window needs 9 frames: repeat the last one in very short clips
-        padded = np.pad(coefficients, ((0, 0), (0, max(0, 9 - frames))), mode="edge")
+        padded = xp.pad(coefficients, ((0, 0), (0, max(0, 9 - frames))), mode="edge")
         for order in range(1, config.deltas + 1):
             rows.append(delta(padded, order=order)[:, :frames])
-    return np.ascontiguousarray(np.concatenate(rows).T, dtype=np.float32)  # [frames, n_features]
+    features = kernels.to_host(xp.concatenate(rows).T)
+    return np.ascontiguousarray(features, dtype=np.float32)  # [frames, n_features]
 
 
 def default_cache_dir() -> Path:
@@ -118,7 +127,7 @@ def _write_cache(path: Path, key: str, features) -> None:
 
 
 def extract_features(dataset, config: FeatureConfig = FeatureConfig(), *, cache_dir=None,
-                     use_cache: bool = True, progress: bool = True) -> list:
+                     use_cache: bool = True, progress: bool = True, device: str = "cpu") -> list:
     """Feature sequences of every clip in ``dataset``.
 
     Parameters
@@ -131,6 +140,10 @@ def extract_features(dataset, config: FeatureConfig = FeatureConfig(), *, cache_
         Read and write the cache; False always recomputes and writes nothing.
     progress : bool
         Show a progress bar (on stderr) while computing.
+    device : {"cpu", "cuda"}
+        Where features that are not cached are computed (see :func:`clip_features`).
+        The cache does not record the device: GPU and CPU features agree to
+        float32 rounding, so either serves the other.
 
     Returns
     -------
@@ -147,7 +160,7 @@ def extract_features(dataset, config: FeatureConfig = FeatureConfig(), *, cache_
     # disable=None: draw only on a terminal, so logs stay readable
     bar = tqdm(dataset.clips, desc=f"features {dataset.name}", unit="clip", disable=None if progress else True,
                leave=False)
-    features = [clip_features(y, dataset.sr, config) for y in bar]
+    features = [clip_features(y, dataset.sr, config, device=device) for y in bar]
     if use_cache:
         _write_cache(path, key, features)
     return features

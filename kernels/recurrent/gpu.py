@@ -23,6 +23,9 @@ TEMPLATES = ("rnn_forward", "rnn_backward", "lstm_forward", "lstm_backward", "gr
 def _run(name: str, count: int, *args) -> None:
     """Launch ``name`` with one thread per (row, unit); args end with the kernel's int options."""
     dtype = args[0].dtype
+    mixed = sorted({str(a.dtype) for a in args if hasattr(a, "dtype") and a.dtype.kind == "f"})
+    if len(mixed) > 1:  # the kernel's type comes from the first array: another type would be misread
+        raise TypeError(f"{name}: every array must have one floating dtype, got {', '.join(mixed)}")
     cuda.launch(cuda.kernel(SOURCE, TEMPLATES, name, dtype), count, args + (np.int64(count),))
 
 

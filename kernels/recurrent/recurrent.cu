@@ -21,7 +21,9 @@ __global__ void rnn_forward(const T* gx, const T* gh, T* h, int relu, long long 
     long long index = thread_index();
     if (index >= count) return;
     T pre = gx[index] + gh[index];
-    h[index] = relu ? max(pre, T(0)) : tanh(pre);
+    // pre > 0 ? pre : 0 rather than max(pre, 0): CUDA's max is fmax, which drops a NaN,
+    // where NumPy's maximum and PyTorch's relu keep it (a diverged run must look diverged).
+    h[index] = relu ? (pre > T(0) || pre != pre ? pre : T(0)) : tanh(pre);
 }
 
 // d_pre = dh act'(pre), with act' written through h: tanh' = 1 - h^2, relu' = [h > 0].

@@ -61,7 +61,8 @@ template <typename T>
 __global__ void log_power(const T* S, T* out, T amin, T offset, long long count) {
     long long index = thread_index();
     if (index >= count) return;
-    out[index] = T(10) * log10(max(amin, S[index])) - offset;
+    T value = S[index];  // not max(amin, value): fmax drops a NaN, np.maximum keeps it
+    out[index] = T(10) * log10(value < amin ? amin : value) - offset;
 }
 
 // 5. Deltas: the Savitzky-Golay derivative. Interior samples use the

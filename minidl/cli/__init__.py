@@ -40,6 +40,11 @@ def cmd_info(args) -> int:
         print(f"  {name:<11} {_version(name)}")
     print(f"backends available: {', '.join(kernels.available())}")
     print(f"backend in use:     {kernels.current()}")
+    for device in kernels.DEVICES:
+        try:
+            print(f"device {device + ':':<12}{kernels.device_name(device)}")
+        except kernels.BackendUnavailableError as exc:
+            print(f"device {device + ':':<12}not available ({exc})")
     return 0
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 from audio.datasets import FeatureConfig
 from audio.io import atomic_path, load
 from audio.plot import features_figure
+from kernels import cuda
+from minidl.cli.device import add_device_option, check_device
 from minidl.errors import UsageError
 
 
@@ -18,10 +20,12 @@ def add_parser(sub) -> None:
     p.add_argument("--n-mels", type=int, default=40, help="mel bands (default 40)")
     p.add_argument("--n-mfcc", type=int, default=13, help="MFCCs (default 13)")
     p.add_argument("--force", action="store_true", help="replace an existing --out")
+    add_device_option(p)
     p.set_defaults(func=cmd_features)
 
 
 def cmd_features(args) -> int:
+    check_device(args.device)
     out = Path(args.out) if args.out else Path(Path(args.file).stem + "-features.png")
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out must name a .png file, got {str(out)!r}")
@@ -29,9 +33,11 @@ def cmd_features(args) -> int:
         raise UsageError(f"{str(out)!r} exists; pass --force to replace it")
     y, sr = load(args.file, sr=args.sr)
     n_fft = args.n_fft or FeatureConfig().frame(sr)[0]
+    if args.device == "cuda":  # the spectra and coefficients are computed where the signal is
+        y = cuda.on_device(y)
     figure = features_figure(y, sr, n_fft=n_fft, hop_length=n_fft // 4, n_mels=args.n_mels, n_mfcc=args.n_mfcc,
                              title=Path(args.file).name)
     with atomic_path(out) as temp:
         figure.savefig(temp, dpi=100)
-    print(f"wrote {out} ({len(y) / sr:.2f} s at {sr} Hz, n_fft {n_fft})")
+    print(f"wrote {out} ({len(y) / sr:.2f} s at {sr} Hz, n_fft {n_fft}, on {args.device})")
     return 0

@@ -8,35 +8,39 @@ import numpy as np
 from audio.datasets.features import clip_features
 from audio.errors import AudioFileError
 from audio.io import load
+from minidl.cli.device import add_device_option, check_device
 from minidl.cli.model_file import load_model
 from minidl.grad_mode import no_grad
-from minidl.tensor import Tensor
+from minidl.tensor import as_tensor
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("predict", help="classify audio files with a model saved by `minidl train`")
     p.add_argument("model", help="model.npz written by minidl train")
     p.add_argument("files", nargs="+", metavar="FILE", help="audio files (wav, flac, ogg)")
+    add_device_option(p)
     p.set_defaults(func=cmd_predict)
 
 
-def predict_file(model, config, features, scaler, path):
-    """(label, probability, all probabilities [C]) for one file."""
+def predict_file(model, config, features, scaler, path, *, device: str = "cpu"):
+    """(label, probability, all probabilities [C]) for one file; the model must be on ``device``."""
     y, sr = load(path, sr=config["sr"])
-    sequence = scaler.transform([clip_features(y, sr, features)])[0]  # [frames, F]
+    sequence = scaler.transform([clip_features(y, sr, features, device=device)])[0]  # [frames, F]
     with no_grad():
-        logits = model(Tensor(sequence[None]), lengths=np.array([len(sequence)]))  # [1, C]
+        logits = model(as_tensor(sequence[None], device=device), lengths=np.array([len(sequence)]))  # [1, C]
         probabilities = logits.softmax(axis=-1).numpy()[0]
     best = int(probabilities.argmax())
     return config["label_names"][best], float(probabilities[best]), probabilities
 
 
 def cmd_predict(args) -> int:
+    check_device(args.device)
     model, config, features, scaler = load_model(args.model)
+    model.to(args.device)
     failures = 0
     for path in args.files:
         try:
-            label, probability, _ = predict_file(model, config, features, scaler, path)
+            label, probability, _ = predict_file(model, config, features, scaler, path, device=args.device)
         except (AudioFileError, OSError) as exc:
             print(f"minidl predict: {exc}", file=sys.stderr)
             failures += 1

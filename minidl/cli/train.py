@@ -24,6 +24,7 @@ from audio.datasets import FeatureConfig, Standardizer, extract_features, load_f
 from audio.io import atomic_path
 from minidl import nn, optim
 from minidl.classifiers import MODEL_KINDS, build_classifier
+from minidl.cli.device import add_device_option, check_device
 from minidl.cli.model_file import save_model
 from minidl.data import BatchLoader, stratified_split
 from minidl.errors import UsageError
@@ -59,6 +60,7 @@ def add_parser(sub) -> None:
     p.add_argument("--backend", choices=kernels.BACKENDS, default=argparse.SUPPRESS, help="kernel backend")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder (default runs/<data>-<model>-<time>)")
     p.add_argument("--force", action="store_true", help="write into an existing non-empty --out")
+    add_device_option(p)
     p.set_defaults(func=cmd_train)
 
 
@@ -76,6 +78,7 @@ def check_options(args) -> None:
                          f"got {args.val_fraction} and {args.dropout}")
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
+    check_device(args.device)
 
 
 def prepare_out(out, *, force: bool, data: str, model: str) -> Path:
@@ -132,7 +135,8 @@ def cmd_train(args) -> int:
     dataset.check_trainable()
     print(dataset.summary())
     config = FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas)
-    features = extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache)
+    features = extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache,
+                                device=args.device)
     train_all, test = dataset.indices("train"), dataset.indices("test")
     kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
     train, val = train_all[kept], train_all[held]
@@ -149,9 +153,10 @@ def cmd_train(args) -> int:
     architecture = {"kind": args.model, "input_size": config.n_features, "num_classes": dataset.num_classes,
                     "hidden_size": args.hidden, "num_layers": args.layers,
                     "bidirectional": args.bidirectional, "dropout": args.dropout}
-    model = build_classifier(**architecture)
+    model = build_classifier(**architecture).to(args.device)  # initialized on the CPU: same weights on either device
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; backend {kernels.current()}")
+    where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
+    print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; {where}")
 
     def report(row):
         print(f"epoch {row['epoch']:>3}/{args.epochs}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
@@ -160,10 +165,11 @@ def cmd_train(args) -> int:
 
     train_start = time.perf_counter()
     history = fit(model, loader(train, shuffle=True), nn.cross_entropy, optimizer, epochs=args.epochs,
-                  val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report)
+                  val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report,
+                  device=args.device)
     train_seconds = time.perf_counter() - train_start
 
-    scores = predict_scores(model, loader(test))  # [n_test, C]: one pass gives loss, accuracy and confusion
+    scores = predict_scores(model, loader(test), device=args.device)  # [n_test, C]: one pass gives loss, accuracy and confusion
     test_loss = float(nn.cross_entropy(minidl.tensor(scores), dataset.labels[test]).item())
     counts = confusion_matrix(dataset.labels[test], scores.argmax(axis=1), dataset.num_classes)
     test_accuracy = float(np.trace(counts) / len(test))
@@ -186,7 +192,7 @@ def cmd_train(args) -> int:
         "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
         "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
-        "seed": args.seed, "backend": kernels.current(), "features": asdict(config), "sr": dataset.sr,
+        "seed": args.seed, "backend": kernels.current(), "device": args.device, "features": asdict(config), "sr": dataset.sr,
         "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
         "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,
     }

@@ -160,3 +160,21 @@ def test_gpu_gate_kernels_equal_reference(dtype, B, H, seed):
     check(recurrent_gpu.gru_forward(g(gx), g(gh), g(h_prev)), forward, "gru_forward")
     check(recurrent_gpu.gru_backward(g(dh), g(forward[1]), g(h_prev)),
           recurrent_reference.gru_backward(dh, forward[1], h_prev), "gru_backward")
+
+
+def test_gpu_relu_and_decibels_keep_a_nan_as_numpy_does():
+    # CUDA's max() is fmax, which drops a NaN; a diverged run must stay visibly diverged.
+    pre = np.array([[np.nan, -1.0, 2.0]])
+    h = cupy.asnumpy(recurrent_gpu.rnn_forward(cupy.asarray(pre), cupy.zeros_like(cupy.asarray(pre)), "relu"))
+    np.testing.assert_array_equal(h, recurrent_reference.rnn_forward(pre, np.zeros_like(pre), "relu"))
+    assert np.isnan(h[0, 0])
+    S = np.array([[np.nan, 1e-12, 1.0]])
+    db = cupy.asnumpy(spectral_gpu.power_to_db(cupy.asarray(S), 1.0, 1e-10, None))
+    np.testing.assert_allclose(db, spectral_reference.power_to_db(S, 1.0, 1e-10, None))
+    assert np.isnan(db[0, 0])
+
+
+def test_gpu_gate_kernels_refuse_mixed_dtypes():
+    gx = cupy.zeros((2, 4 * 3), np.float64)
+    with pytest.raises(TypeError, match="float32, float64"):
+        recurrent_gpu.lstm_forward(gx, gx, cupy.zeros((2, 3), np.float32))
