@@ -135,8 +135,9 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
     patience : int or None
         Early stopping: stop when the validation loss has not improved for this many
         epochs, and restore the weights of the best epoch (needs ``val_loader``).
-    on_epoch : callable(row dict) or None
-        Called after every epoch (e.g. to print the row).
+    on_epoch : callable(row dict) -> bool or None, or None
+        Called after every epoch (e.g. to print the row); a true result stops
+        training after this epoch (Keras's callbacks use it).
     progress : bool
         A progress bar per epoch.
     forward : callable or None
@@ -160,8 +161,9 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         row = {"epoch": epoch, "loss": loss, "accuracy": acc, "val_loss": val_loss,
                "val_accuracy": val_acc, "seconds": time.perf_counter() - start}
         history.rows.append(row)
-        if on_epoch is not None:
-            on_epoch(row)
+        if on_epoch is not None and on_epoch(row):
+            history.stopped_early = True
+            break
         if patience is not None:
             if val_loss < best_loss:
                 best_loss, waited, history.best_epoch = val_loss, 0, epoch

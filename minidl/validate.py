@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 
 
 def _is_int(value) -> bool:
@@ -79,3 +80,21 @@ def choice(name: str, value, options):
     if value not in options:
         raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
     return value
+
+
+def text(name: str, value) -> str:
+    """A name such as a metric to monitor: a non-empty string."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def file_path(name: str, value) -> str:
+    """A file to write or read: a str or os.PathLike, returned as str."""
+    try:
+        path = os.fspath(value)
+    except TypeError:
+        path = None
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"{name} must be a file path (str or os.PathLike), got {value!r}")
+    return path

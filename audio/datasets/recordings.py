@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from audio.datasets.dataset import AudioDataset
-from audio.errors import AudioFileError, ParameterError
+from audio.errors import AudioFileError, ParameterError, SkippedFilesWarning
 from audio.io import load
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 FSDD_NAME = re.compile(r"^(?P<digit>\d)_(?P<speaker>[A-Za-z]+)_(?P<index>\d+)\.wav$")
 FSDD_TEST_INDICES = range(0, 5)  # the official split: takes 0-4 of every digit and speaker are the test set
 ON_ERROR = ("warn", "raise")
@@ -58,7 +57,7 @@ def _read_all(paths, sr, on_error: str, what: str):
                              "pass sr= to resample them all to one rate")
     if skipped:
         warnings.warn(f"{what}: skipped {len(skipped)} unreadable file(s):\n  " + "\n  ".join(skipped),
-                      stacklevel=3)
+                      SkippedFilesWarning, stacklevel=3)
     return clips, (rates.pop() if rates else sr), np.array(kept, dtype=int), skipped
 
 
@@ -90,7 +89,7 @@ def load_fsdd(root, *, sr=None, on_error: str = "warn") -> AudioDataset:
         (paths if FSDD_NAME.match(path.name) else unmatched).append(path)
     if unmatched:
         warnings.warn(f"load_fsdd: skipped {len(unmatched)} file(s) not named digit_speaker_index.wav: "
-                      + ", ".join(p.name for p in unmatched[:10]), stacklevel=2)
+                      + ", ".join(p.name for p in unmatched[:10]), SkippedFilesWarning, stacklevel=2)
     if not paths:
         raise ParameterError(f"load_fsdd: no files named digit_speaker_index.wav in {str(folder)!r}")
     clips, rate, kept, skipped = _read_all(paths, sr, on_error, "load_fsdd")
@@ -109,7 +108,11 @@ def load_fsdd(root, *, sr=None, on_error: str = "warn") -> AudioDataset:
 
 
 def load_folder(root, *, sr=22050, test_fraction: float = 0.2, on_error: str = "warn") -> AudioDataset:
-    """Recordings sorted into one sub-folder per class: ``root/<label>/*.wav|flac|ogg``.
+    """Recordings sorted into one sub-folder per class: ``root/<label>/<file>``.
+
+    Every file in a class folder is tried (hidden files aside): whatever the
+    decoder reads (WAV, FLAC, OGG, MP3, AIFF ...) is used, whatever it cannot
+    read is skipped and listed. A class folder with no readable file is not a class.
 
     Parameters
     ----------
@@ -131,18 +134,23 @@ def load_folder(root, *, sr=22050, test_fraction: float = 0.2, on_error: str = "
     root = _folder(root, "load_folder")
     if not 0.0 < test_fraction < 1.0:
         raise ParameterError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
-    label_names, paths, labels = [], [], []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
-        if files:
-            label_names.append(folder.name)
-            paths += files
-            labels += [len(label_names) - 1] * len(files)
+    folder_names, paths, folder_of = [], [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        # the decoder, not the file name, decides what is audio
+        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        folder_names.append(folder.name)
+        paths += files
+        folder_of += [len(folder_names) - 1] * len(files)
     if not paths:
-        raise ParameterError(f"load_folder: no {'/'.join(AUDIO_EXTENSIONS)} files in sub-folders of "
-                             f"{str(root)!r}; expected root/<label>/<file>")
+        raise ParameterError(f"load_folder: no files in sub-folders of {str(root)!r}; "
+                             "expected root/<label>/<audio file>")
     clips, rate, kept, skipped = _read_all(paths, sr, on_error, "load_folder")
-    labels = np.array(labels)[kept]
+    if len(kept) == 0:
+        raise ParameterError(f"load_folder: none of the {len(paths)} files in the sub-folders of {str(root)!r} "
+                             "could be decoded as audio")
+    used_folders = np.unique(np.array(folder_of)[kept])  # folders with at least one readable file, sorted
+    label_names = [folder_names[f] for f in used_folders]
+    labels = np.searchsorted(used_folders, np.array(folder_of)[kept])
     # every k-th file of each class, in name order, is a test file: deterministic and stable
     every = max(2, int(round(1.0 / test_fraction)))
     split = np.full(len(kept), "train", dtype=object)

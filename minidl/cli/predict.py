@@ -1,15 +1,15 @@
 """``minidl predict MODEL FILE...``: the label and probability of each audio file."""
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from audio.datasets.features import clip_features
 from audio.errors import AudioFileError
 from audio.io import load
 from minidl.cli.device import add_device_option, check_device
+from minidl.cli.messages import problem
 from minidl.cli.model_file import load_model
+from minidl.cli.tables import check_new_file, write_csv
 from minidl.grad_mode import no_grad
 from minidl.tensor import as_tensor
 
@@ -18,6 +18,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("predict", help="classify audio files with a model saved by `minidl train`")
     p.add_argument("model", help="model.npz written by minidl train")
     p.add_argument("files", nargs="+", metavar="FILE", help="audio files (wav, flac, ogg)")
+    p.add_argument("--csv", metavar="PATH", default=None,
+                   help="also write path, label, probability and every class's probability as CSV")
+    p.add_argument("--force", action="store_true", help="replace an existing --csv file")
     add_device_option(p)
     p.set_defaults(func=cmd_predict)
 
@@ -35,15 +38,20 @@ def predict_file(model, config, features, scaler, path, *, device: str = "cpu"):
 
 def cmd_predict(args) -> int:
     check_device(args.device)
+    csv_path = check_new_file("--csv", args.csv, suffix=".csv", force=args.force)
     model, config, features, scaler = load_model(args.model)
     model.to(args.device)
-    failures = 0
+    failures, rows = 0, []
     for path in args.files:
         try:
-            label, probability, _ = predict_file(model, config, features, scaler, path, device=args.device)
+            label, probability, probabilities = predict_file(model, config, features, scaler, path,
+                                                             device=args.device)
         except (AudioFileError, OSError) as exc:
-            print(f"minidl predict: {exc}", file=sys.stderr)
+            problem("predict", str(exc))
             failures += 1
             continue
         print(f"{path}\t{label}\t{probability:.4f}")
+        rows.append([path, label, f"{probability:.6g}", *(f"{p:.6g}" for p in probabilities)])
+    if csv_path is not None:
+        write_csv(csv_path, ["path", "label", "probability", *config["label_names"]], rows)
     return 1 if failures else 0

@@ -25,6 +25,7 @@ from audio.io import atomic_path
 from minidl import nn, optim
 from minidl.classifiers import MODEL_KINDS, build_classifier
 from minidl.cli.device import add_device_option, check_device
+from minidl.cli.messages import report_skipped, warnings_as_lines
 from minidl.cli.model_file import save_model
 from minidl.data import BatchLoader, stratified_split
 from minidl.errors import UsageError
@@ -131,7 +132,9 @@ def cmd_train(args) -> int:
     check_options(args)
     out = prepare_out(args.out, force=args.force, data=args.data, model=args.model)
     started = time.perf_counter()
-    dataset = load_dataset(args.data, clips=args.clips, seed=args.seed)
+    with warnings_as_lines("train"):
+        dataset = load_dataset(args.data, clips=args.clips, seed=args.seed)
+    report_skipped("train", dataset.skipped)
     dataset.check_trainable()
     print(dataset.summary())
     config = FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas)

@@ -5,16 +5,22 @@ The seed document's listings run with only their imports changed::
     from minidl.keras.models import Sequential
     from minidl.keras.layers import LSTM, Dense
 
-Layers: ``Dense``, ``SimpleRNN``, ``LSTM``, ``GRU``, ``Dropout``; the model:
-``Sequential`` with ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary``.
+Layers: ``Dense``, ``SimpleRNN``, ``LSTM``, ``GRU``, ``Dropout``, ``Masking``,
+``Bidirectional``; the model: ``Sequential`` with ``compile``, ``fit``
+(``validation_split``, ``callbacks``), ``evaluate``, ``predict``, ``summary``,
+``save`` / ``models.load_model``, ``save_weights`` / ``load_weights``;
+callbacks ``History``, ``EarlyStopping``, ``ModelCheckpoint``.
 Recurrent layers are minidl's PyTorch-style cells (same equations as
 Keras's; two bias vectors where Keras has one), started with Keras's
 initializers.
 """
-from minidl.keras import initializers, layers, losses, models, optimizers, utils
-from minidl.keras.layers import GRU, LSTM, Dense, Dropout, SimpleRNN
-from minidl.keras.models import History, Sequential
+from minidl.keras import callbacks, initializers, layers, losses, models, optimizers, utils
+from minidl.keras.callbacks import EarlyStopping, History, ModelCheckpoint
+from minidl.keras.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, SimpleRNN
+from minidl.keras.models import Sequential
+from minidl.keras.saving import load_model
 from minidl.keras.utils import to_categorical
 
-__all__ = ["GRU", "LSTM", "Dense", "Dropout", "History", "Sequential", "SimpleRNN", "initializers", "layers", "losses",
-           "models", "optimizers", "to_categorical", "utils"]
+__all__ = ["GRU", "LSTM", "Bidirectional", "Dense", "Dropout", "EarlyStopping", "History", "Masking",
+           "ModelCheckpoint", "Sequential", "SimpleRNN", "callbacks", "initializers", "layers", "load_model",
+           "losses", "models", "optimizers", "to_categorical", "utils"]

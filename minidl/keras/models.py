@@ -6,28 +6,20 @@ module or the loop does not already compute.
 """
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
 
-from minidl import training
+from minidl import training, validate
 from minidl.data import BatchLoader
-from minidl.keras import losses, optimizers
+from minidl.keras import losses, optimizers, saving
+from minidl.keras.callbacks import Callback, History
 from minidl.keras.layers import Layer
+from minidl.keras.saving import load_model  # noqa: F401  (Keras's minidl.keras.models.load_model)
 from minidl.nn import Module
 from minidl.random import generator
 from minidl.tensor import Tensor
-
-
-class History:
-    """What ``fit`` returns: ``history`` maps each metric to its per-epoch values."""
-
-    def __init__(self, rows):
-        self.epoch = [row["epoch"] - 1 for row in rows]
-        self.history = {"loss": [row["loss"] for row in rows], "accuracy": [row["accuracy"] for row in rows]}
-        if rows and rows[0]["val_loss"] is not None:
-            self.history["val_loss"] = [row["val_loss"] for row in rows]
-            self.history["val_accuracy"] = [row["val_accuracy"] for row in rows]
 
 
 def _as_array(x, name: str) -> np.ndarray:
@@ -89,7 +81,10 @@ class Sequential(Module):
             self._build(x.shape[1:])
         *body, last = self.layers
         for layer in body:
-            x = layer(x, lengths=lengths)
+            if layer.changes_lengths:  # Masking: padded steps become lengths for the layers after it
+                x, lengths = layer(x, lengths=lengths)
+            else:
+                x = layer(x, lengths=lengths)
         if activate_last:
             return last(x, lengths=lengths)
         return last(x, lengths=lengths, activate=False)
@@ -142,10 +137,24 @@ class Sequential(Module):
         seed = int(generator().integers(2**31)) if shuffle else 0  # minidl.manual_seed fixes the order
         return BatchLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
 
-    def fit(self, x, y, epochs: int = 1, batch_size: int = 32, validation_data=None, shuffle: bool = True,
-            verbose: int = 1) -> History:
-        """Train; returns a History whose ``history`` has loss, accuracy, val_loss, val_accuracy."""
+    def fit(self, x, y, epochs: int = 1, batch_size: int = 32, verbose: int = 1, callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True) -> History:
+        """Train; returns the History callback, whose ``history`` has loss (, accuracy, val_loss, val_accuracy).
+
+        As Keras's: ``validation_split`` holds out the *last* fraction of
+        ``x`` and ``y`` (before any shuffling) and is ignored when
+        ``validation_data`` is given; ``callbacks`` (``minidl.keras.callbacks``)
+        are called after every epoch and may stop training.
+        """
         self._check_compiled("fit")
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be minidl.keras.callbacks.Callback instances, "
+                                f"got {type(callback).__name__}")
+        validation_split = 0.0 if validation_split == 0 else validate.fraction("validation_split", validation_split)
+        if validation_data is None and validation_split:
+            x, y, validation_data = _split_last(x, y, validation_split)
         train_loader = self._loader(x, y, batch_size, shuffle=shuffle)
         val_loader = None
         if validation_data is not None:
@@ -153,6 +162,13 @@ class Sequential(Module):
             val_loader = self._loader(val_x, val_y, batch_size)
         if self.optimizer is None:
             self.optimizer = self._optimizer_spec.build(self.parameters())
+        history = History()
+        callbacks.append(history)
+        self.stop_training = False
+        for callback in callbacks:
+            callback.set_model(self)
+            callback.set_params({"verbose": verbose, "epochs": epochs, "steps": len(train_loader)})
+            callback.on_train_begin()
 
         def report(row):
             if verbose:
@@ -165,10 +181,23 @@ class Sequential(Module):
                         text += f" - val_accuracy: {row['val_accuracy']:.4f}"
                 print(text, file=sys.stdout, flush=True)
 
-        rows = training.fit(self, train_loader, self._loss, self.optimizer, epochs=epochs, val_loader=val_loader,
-                            on_epoch=report, progress=verbose == 1, forward=self.scores).rows
-        self.history = History(rows)  # as Keras: the last fit's history stays on the model
-        return self.history
+        def after_epoch(row) -> bool:
+            report(row)
+            logs = {name: row[name] for name in self._logged_metrics(val_loader is not None)}
+            for callback in callbacks:
+                callback.on_epoch_end(row["epoch"] - 1, logs)  # Keras counts epochs from 0
+            return self.stop_training
+
+        training.fit(self, train_loader, self._loss, self.optimizer, epochs=epochs, val_loader=val_loader,
+                     on_epoch=after_epoch, progress=verbose == 1, forward=self.scores)
+        for callback in callbacks:
+            callback.on_train_end()
+        self.history = history  # as Keras: the last fit's history stays on the model
+        return history
+
+    def _logged_metrics(self, validation: bool) -> list:
+        names = list(self.metrics_names)
+        return names + [f"val_{name}" for name in names] if validation else names
 
     def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
         """[loss, accuracy] (or the loss alone when compiled without metrics)."""
@@ -181,6 +210,39 @@ class Sequential(Module):
     def predict(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
         """The model's outputs for every example, as a NumPy array [N, ...]."""
         return training.predict_scores(self, self._loader(x, None, batch_size))
+
+    # ------------------------------------------------------------ weights and files
+    def get_weights(self) -> list:
+        """Copies of every parameter array, in layer order (Keras's ``get_weights``)."""
+        return [param.numpy().copy() for param in self.parameters()]
+
+    def set_weights(self, weights) -> None:
+        """Replace every parameter, in the order ``get_weights`` gives them; shapes must match."""
+        params = list(self.parameters())
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"set_weights: the model has {len(params)} weight arrays, got {len(weights)}")
+        for k, (param, value) in enumerate(zip(params, weights)):
+            if tuple(np.shape(value)) != param.shape:
+                raise ValueError(f"set_weights: array {k} has shape {tuple(np.shape(value))}, expected {param.shape}")
+        for param, value in zip(params, weights):
+            param.data = param.xp.asarray(value, dtype=param.dtype).copy()
+
+    def save(self, filepath, overwrite: bool = False) -> None:
+        """Architecture, weights and compile settings in one file; ``load_model(filepath)`` reads it back.
+
+        Unlike Keras, whose default replaces a file, an existing file is
+        replaced only with ``overwrite=True`` (Keras would ask).
+        """
+        saving.save_model(self, validate.file_path("filepath", filepath), overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite: bool = False) -> None:
+        """The weights alone; an existing file is replaced only with ``overwrite=True``."""
+        saving.save_weights(self, validate.file_path("filepath", filepath), overwrite=overwrite)
+
+    def load_weights(self, filepath) -> None:
+        """Weights written by ``save_weights`` (or a saved model's), by parameter name."""
+        saving.load_weights(self, validate.file_path("filepath", filepath))
 
     # ------------------------------------------------------------ summary
     def summary(self, print_fn=print) -> None:
@@ -200,3 +262,13 @@ class Sequential(Module):
         lines += ["=" * 65, f"Total params: {total:,}", f"Trainable params: {total:,}",
                   "Non-trainable params: 0", "_" * 65]
         print_fn("\n".join(lines))
+
+
+def _split_last(x, y, validation_split: float):
+    """Keras's split: the last ``floor(n * validation_split)``-ish examples validate, in their order."""
+    x, y = _as_array(x, "x"), _as_array(y, "y")
+    split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+    if split_at == 0 or split_at == len(x):
+        raise ValueError(f"validation_split={validation_split} leaves no training or no validation example "
+                         f"out of {len(x)}")
+    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import warnings
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -144,8 +146,12 @@ def test_load_folder_bad_input(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a folder"):
         load_folder(tmp_path / "missing")
     (tmp_path / "a").mkdir()
-    with pytest.raises(ParameterError, match="no .wav"):
+    with pytest.raises(ParameterError, match="no files in sub-folders"):
         load_folder(tmp_path)
+    (tmp_path / "a" / "notes.txt").write_text("not audio")
+    with pytest.warns(UserWarning, match="notes.txt"), pytest.raises(ParameterError, match="none of the 1 files"):
+        load_folder(tmp_path)
+    (tmp_path / "a" / "notes.txt").unlink()
     write_tone_folder(tmp_path / "one", ["only"], per_class=3)
     with pytest.raises(ParameterError, match="single class"):
         load_folder(tmp_path / "one", sr=None).check_trainable()
@@ -211,3 +217,25 @@ def test_standardizer_uses_training_statistics_only():
     np.testing.assert_allclose(scaler.transform(test)[0], (test[0] - scaler.mean) / scaler.std, rtol=1e-5)
     with pytest.raises(ParameterError, match=r"\[frames, 4\]"):
         scaler.transform([np.zeros((3, 5))])
+
+
+def test_load_folder_uses_every_format_the_decoder_reads(tmp_path):
+    import soundfile
+
+    sr = 8000
+    tone = np.sin(2 * np.pi * 300 * np.arange(sr // 4) / sr).astype(np.float32) * 0.5
+    (tmp_path / "hum").mkdir()
+    (tmp_path / "other").mkdir()
+    for name, fmt in [("a.wav", "WAV"), ("b.flac", "FLAC"), ("c.mp3", "MP3"), ("d.ogg", "OGG")]:
+        soundfile.write(tmp_path / "hum" / name, tone, sr, format=fmt)
+    soundfile.write(tmp_path / "other" / "e.wav", tone[::-1].copy(), sr)
+    (tmp_path / "hum" / "readme.txt").write_text("recorded on tuesday")
+    (tmp_path / "hum" / "empty.wav").write_bytes(b"")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.md").write_text("a folder with no audio is no class")
+    with pytest.warns(UserWarning, match="skipped 3 unreadable"):
+        data = load_folder(tmp_path, sr=None)
+    assert data.label_names == ["hum", "other"]
+    assert sorted(Path(s).name for s in data.sources) == ["a.wav", "b.flac", "c.mp3", "d.ogg", "e.wav"]
+    assert np.bincount(data.labels).tolist() == [4, 1]
+    assert sorted(Path(s.split(": ")[0]).name for s in data.skipped) == ["empty.wav", "readme.txt", "todo.md"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -74,17 +75,28 @@ def test_train_on_a_folder_lists_unreadable_files(tmp_path, capsys):
     data = tmp_path / "data"
     write_tone_folder(data, ["high", "low"], per_class=4, seconds=0.25, step=0.0, name="{k}.wav")
     (data / "low" / "broken.wav").write_bytes(b"not audio at all")
-    with pytest.warns(UserWarning, match="broken.wav"):
+    (data / "low" / "empty.ogg").write_bytes(b"")
+    (data / "high" / "notes.txt").write_text("take 3 was noisy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the command prints lines; no Python warning reaches the terminal
         assert main(["train", "--data", str(data), "--epochs", "1", "--hidden", "4", "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "skipped" in line]
+    assert sorted(lines) == sorted([
+        f"minidl train: skipped {data / 'high' / 'notes.txt'} (Format not recognised)",
+        f"minidl train: skipped {data / 'low' / 'broken.wav'} (Format not recognised)",
+        f"minidl train: skipped {data / 'low' / 'empty.ogg'} (Format not recognised)"])
+    assert "UserWarning" not in err and "recordings.py" not in err
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
-    assert metrics["dataset"] == "data" and len(metrics["skipped_files"]) == 1
-    assert "broken.wav" in metrics["skipped_files"][0]
+    assert metrics["dataset"] == "data" and len(metrics["skipped_files"]) == 3
+    assert sorted(entry.split(": ")[0] for entry in metrics["skipped_files"]) == sorted(
+        str(p) for p in (data / "high" / "notes.txt", data / "low" / "broken.wav", data / "low" / "empty.ogg"))
 
 
 def test_train_refuses_empty_and_single_class_folders(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["train", "--data", str(tmp_path / "empty"), "--out", str(tmp_path / "a")]) == 2
-    assert "no .wav" in capsys.readouterr().err
+    assert "no files in sub-folders" in capsys.readouterr().err
     write_tone_folder(tmp_path / "one", ["only"], per_class=4, seconds=0.25, step=0.0, name="{k}.wav")
     assert main(["train", "--data", str(tmp_path / "one"), "--out", str(tmp_path / "b")]) == 2
     assert "single class" in capsys.readouterr().err
@@ -108,6 +120,35 @@ def test_predict_labels_files(quick_run, tmp_path, capsys):
     assert "missing.wav" in capsys.readouterr().err
     (tmp_path / "weights.npz").write_bytes(b"junk")
     assert main(["predict", str(tmp_path / "weights.npz"), str(paths[0])]) == 2
+
+
+def test_predict_writes_csv_and_never_replaces_it_without_force(quick_run, tmp_path, capsys):
+    import csv
+
+    from audio.datasets import synthetic_vowels
+
+    data = synthetic_vowels(n_clips=3, seed=98)
+    paths = [tmp_path / f"clip{k}.wav" for k in range(3)]
+    for path, clip in zip(paths, data.clips):
+        audio.save(path, clip, data.sr)
+    table = tmp_path / "out.csv"
+    assert main(["predict", str(quick_run / "model.npz"), *map(str, paths), str(tmp_path / "gone.wav"),
+                 "--csv", str(table)]) == 1  # one file missing: reported, the rest still written
+    printed = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
+    with open(table, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["path", "label", "probability", *data.label_names]
+    assert [row[:2] for row in rows[1:]] == [line[:2] for line in printed] and len(rows) == 4
+    for row in rows[1:]:
+        probabilities = np.array(row[3:], dtype=float)
+        assert np.isclose(probabilities.sum(), 1, atol=1e-4) and float(row[2]) == pytest.approx(probabilities.max())
+    before = table.read_bytes()
+    assert main(["predict", str(quick_run / "model.npz"), str(paths[0]), "--csv", str(table)]) == 2
+    assert "--force" in capsys.readouterr().err and table.read_bytes() == before
+    assert main(["predict", str(quick_run / "model.npz"), str(paths[0]), "--csv", str(tmp_path / "x.txt")]) == 2
+    assert ".csv" in capsys.readouterr().err
+    assert main(["predict", str(quick_run / "model.npz"), str(paths[0]), "--csv", str(table), "--force"]) == 0
+    assert len(table.read_text().splitlines()) == 2
 
 
 def test_features_figure(tmp_path, capsys):
