@@ -97,7 +97,7 @@ def confusion_matrix(true, predicted, n_classes: int) -> np.ndarray:
 
 
 @dataclass
-class History:
+class TrainingHistory:
     """Per-epoch metrics, one dict per epoch with the keys of ``HISTORY_COLUMNS``."""
 
     rows: list = field(default_factory=list)
@@ -115,8 +115,8 @@ class History:
 
 
 def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
-        patience=None, on_epoch=None, progress: bool = True, forward=None) -> History:
-    """Train for ``epochs`` epochs; returns the History.
+        patience=None, on_epoch=None, progress: bool = True, forward=None) -> TrainingHistory:
+    """Train for ``epochs`` epochs; returns the TrainingHistory.
 
     Parameters
     ----------
@@ -138,7 +138,7 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     if patience is not None and val_loader is None:
         raise ValueError("early stopping (patience) needs a validation set")
-    history, best_loss, best_state, waited = History(), math.inf, None, 0
+    history, best_loss, best_state, waited = TrainingHistory(), math.inf, None, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         label = f"epoch {epoch}/{epochs}" if progress else None
