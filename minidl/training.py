@@ -105,7 +105,7 @@ def confusion_matrix(true, predicted, n_classes: int) -> np.ndarray:
 
 
 @dataclass
-class History:
+class TrainingHistory:
     """Per-epoch metrics, one dict per epoch with the keys of ``HISTORY_COLUMNS``."""
 
     rows: list = field(default_factory=list)
@@ -123,8 +123,8 @@ class History:
 
 
 def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
-        patience=None, on_epoch=None, progress: bool = True, forward=None, device: str = "cpu") -> History:
-    """Train for ``epochs`` epochs; returns the History.
+        patience=None, on_epoch=None, progress: bool = True, forward=None, device: str = "cpu") -> TrainingHistory:
+    """Train for ``epochs`` epochs; returns the TrainingHistory.
 
     Parameters
     ----------
@@ -149,7 +149,7 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
     patience = validate.positive_int("patience", patience, allow_none=True)
     if patience is not None and val_loader is None:
         raise ValueError("early stopping (patience) needs a validation set")
-    history, best_loss, best_state, waited = History(), math.inf, None, 0
+    history, best_loss, best_state, waited = TrainingHistory(), math.inf, None, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         label = f"epoch {epoch}/{epochs}" if progress else None

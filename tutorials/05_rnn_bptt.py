@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 
 import minidl
 from minidl import nn
-from minidl.nn.bptt_check import check_bptt
+from minidl.nn.recurrent.checks import check_bptt
 from tutorial_support import QUICK, record, save
 
 T, B, I, H = (12 if QUICK else 40), 3, 4, 5
@@ -99,7 +99,7 @@ save(fig, "05_bptt_per_step")
 # bidirectional layer with a masked batch.
 
 # %%
-from minidl.nn.recurrent_gradcheck import check_recurrent  # noqa: E402
+from minidl.nn.recurrent.checks import check_recurrent  # noqa: E402
 
 rows = check_recurrent("rnn")
 worst = max(rows, key=lambda r: r.max_rel_error)

@@ -11,7 +11,7 @@ of the state it produced, so a mistake at step t cannot leak into the
 report of step t-1. Its parameter gradients are compared with the
 numerical gradient of the weights *as used at step t only*.
 
-``check_bptt_loop`` checks the time loop (``minidl.nn.bptt.run_backward``)
+``check_bptt_loop`` checks the time loop (``minidl.nn.recurrent.bptt.run_backward``)
 as a whole: the gradient of every input x_t, of the initial state, of each
 weight, and the per-step norms ||dL/dh_t||, with variable lengths and
 truncation.
@@ -29,14 +29,15 @@ import numpy as np
 
 import kernels.recurrent
 from minidl.gradcheck import central_difference, relative_error
-from minidl.nn import bptt
+from minidl.nn.recurrent import bptt
+from minidl.nn.recurrent.weights import CellWeights
 
 GATES = {
     "RNN": ("",), "RNN_RELU": ("",),
     "LSTM": ("input gate i", "forget gate f", "cell gate g", "output gate o"),
     "GRU": ("reset gate r", "update gate z", "new gate n"),
 }
-PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+PARAMETERS = CellWeights._fields  # ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 @dataclass
@@ -140,7 +141,7 @@ def check_cell_steps(cell, *, steps: int = 5, batch: int = 3, seed: int = 0, eps
         total = 0.0
         for t in range(start, steps):
             state, _ = cell.step_forward(xs[t], state, tuple(per_step[t]))
-            state = tuple(s + d if d is not None else s for s, d in zip(state, leaving[t]))
+            state = tuple(s if delta is None else s + delta for s, delta in zip(state, leaving[t]))
             total += float((R[t] * state[0]).sum())
         return total
 
@@ -157,18 +158,18 @@ def check_cell_steps(cell, *, steps: int = 5, batch: int = 3, seed: int = 0, eps
     for t in range(steps):
         # the true gradient of the state leaving step t (all later steps and the output at t)
         d_new = []
-        for k in range(n_states):
-            leaving[t][k] = np.zeros((batch, H))
-            d_new.append(central_difference(lambda: loss(t), leaving[t][k], eps=eps))
-            leaving[t][k] = None
+        for state_index in range(n_states):
+            leaving[t][state_index] = np.zeros((batch, H))
+            d_new.append(central_difference(lambda: loss(t), leaving[t][state_index], eps=eps))
+            leaving[t][state_index] = None
         dx, d_state, grads = cell.step_backward(tuple(d_new), caches[t])
         # what step t alone passes to its inputs: perturb them, keep everything before t
         rows.append(compare(t, "dx_t", dx, central_difference(lambda: loss(t), xs[t], eps=eps), atol=atol, rtol=rtol))
         if len(d_state) != n_states:
             raise AssertionError(f"step_backward returned {len(d_state)} state gradients, expected {n_states}")
-        for k in range(n_states):
-            numeric = central_difference(lambda: loss(t), entering[t][k], eps=eps)
-            rows.append(compare(t, state_names[k], d_state[k], numeric, atol=atol, rtol=rtol))
+        for state_index in range(n_states):
+            numeric = central_difference(lambda: loss(t), entering[t][state_index], eps=eps)
+            rows.append(compare(t, state_names[state_index], d_state[state_index], numeric, atol=atol, rtol=rtol))
         for j, name in enumerate(PARAMETERS):
             if per_step[t][j] is None:
                 continue
@@ -190,8 +191,8 @@ class _PerturbOutput:
     def split_biases(self, b_ih, b_hh):
         return self.step.split_biases(b_ih, b_hh)
 
-    def forward(self, k, gx, state, w_hh_t, b_hh=None):
-        new, cache = self.step.forward(k, gx, state, w_hh_t, b_hh)
+    def forward(self, kernel, gx, state, w_hh_t, b_hh=None):
+        new, cache = self.step.forward(kernel, gx, state, w_hh_t, b_hh)
         if self.calls == self.t:
             new = (new[0] + self.delta[:new[0].shape[0]],) + tuple(new[1:])
         self.calls += 1
@@ -204,17 +205,19 @@ def check_bptt_loop(step, *, input_size: int = 3, hidden_size: int = 4, lengths=
     """Check ``bptt.run_backward`` driving ``step`` against central differences of ``bptt.run_forward``.
 
     ``lengths`` must be sorted longest first (as the layers sort them). With
-    ``truncate = k`` the reference treats the state entering every chunk of k
-    steps as a constant, which is what truncated BPTT differentiates. The
-    norms ||dL/dh_t|| are checked when every sequence is full length.
+    ``truncate = chunk`` the reference treats the state entering every chunk
+    of ``chunk`` steps as a constant, which is what truncated BPTT
+    differentiates. The norms ||dL/dh_t|| are checked when every sequence
+    is full length.
     """
     rng = np.random.default_rng(seed)
     lengths = np.asarray(lengths)
     T, B, G, H = int(lengths.max()), len(lengths), step.n_gates, hidden_size
-    k = kernels.recurrent.module_for("numpy")
+    kernel = kernels.recurrent.module_for("numpy")
     x = rng.standard_normal((T, B, input_size))
-    weights = [rng.standard_normal((G * H, input_size)) * 0.5, rng.standard_normal((G * H, H)) * 0.5,
-               rng.standard_normal(G * H) * 0.5 if bias else None, rng.standard_normal(G * H) * 0.5 if bias else None]
+    weights = CellWeights(rng.standard_normal((G * H, input_size)) * 0.5, rng.standard_normal((G * H, H)) * 0.5,
+                          rng.standard_normal(G * H) * 0.5 if bias else None,
+                          rng.standard_normal(G * H) * 0.5 if bias else None)
     state0 = tuple(rng.standard_normal((B, H)) * 0.5 for _ in range(step.n_states))
     R = rng.standard_normal((T, B, H))
     S = tuple(rng.standard_normal((B, H)) for _ in range(step.n_states))
@@ -226,31 +229,31 @@ def check_bptt_loop(step, *, input_size: int = 3, hidden_size: int = 4, lengths=
     entering, state = [], state0
     for t0 in starts:
         entering.append(state)
-        _, state, _ = bptt.run_forward(step, k, x[t0:t0 + chunk], state, weights, active[t0:t0 + chunk])
+        _, state, _ = bptt.run_forward(step, kernel, x[t0:t0 + chunk], state, weights, active[t0:t0 + chunk])
 
     def loss(use_step=step, first_state=None) -> float:
         total = 0.0
         for c, t0 in enumerate(starts):
             start_state = first_state if (c == 0 and first_state is not None) else entering[c]
-            out, final, _ = bptt.run_forward(use_step, k, x[t0:t0 + chunk], start_state, weights,
+            out, final, _ = bptt.run_forward(use_step, kernel, x[t0:t0 + chunk], start_state, weights,
                                              active[t0:t0 + chunk])
             total += float((R[t0:t0 + chunk] * out).sum())
             if c == len(starts) - 1:
                 total += sum(float((s * f).sum()) for s, f in zip(S, final))
         return total
 
-    out, final, tape = bptt.run_forward(step, k, x, state0, weights, active)
-    norms = np.full(T, np.nan)
-    dx, d_state0, d_weights = bptt.run_backward(step, k, R, S, weights, active, tape, truncate=truncate, norms=norms)
+    out, final, tape = bptt.run_forward(step, kernel, x, state0, weights, active)
+    dx, d_state0, d_weights, norms = bptt.run_backward(step, kernel, R, S, weights, active, tape, truncate=truncate,
+                                                       record_norms=True)
 
     rows = []
     numeric_dx = central_difference(loss, x, eps=eps)
     for t in range(T):
         rows.append(compare(t, "dx_t", dx[t], numeric_dx[t], atol=atol, rtol=rtol))
     first = [s.copy() for s in state0]
-    for j, d in enumerate(d_state0):
-        rows.append(compare(None, ("dh_0", "dc_0")[j] + " (initial state)", d,
-                            central_difference(lambda: loss(first_state=tuple(first)), first[j], eps=eps),
+    for state_index, d in enumerate(d_state0):
+        rows.append(compare(None, ("dh_0", "dc_0")[state_index] + " (initial state)", d,
+                            central_difference(lambda: loss(first_state=tuple(first)), first[state_index], eps=eps),
                             atol=atol, rtol=rtol))
     blocks = GATES.get(getattr(step, "name", ""), ("",))
     for name, w, d in zip(PARAMETERS, weights, d_weights):

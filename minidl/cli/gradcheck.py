@@ -1,7 +1,7 @@
 """``minidl gradcheck [rnn|lstm|gru|all]``: finite-difference checks of the recurrent cells and layers."""
 from __future__ import annotations
 
-from minidl.nn.recurrent_gradcheck import KINDS, check_recurrent
+from minidl.nn.recurrent.checks import KINDS, check_recurrent
 
 
 def add_parser(sub) -> None:

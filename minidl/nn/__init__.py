@@ -20,7 +20,6 @@ __all__ = [
     "dropout", "mse_loss",
 ]
 
-from minidl.nn.recurrent import GRU, LSTM, RNN  # noqa: E402
-from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
+from minidl.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell  # noqa: E402
 
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]

@@ -3,7 +3,7 @@
 Tasks 2.1-2.3 check a cell's ``step_backward`` at every time step of a
 sequence against central differences (teacher-forced: see
 ``minidl.classroom.time_checks``). Task 2.4 checks the BPTT loop
-``minidl.nn.bptt.run_backward`` driving two small test cells defined here,
+``minidl.nn.recurrent.bptt.run_backward`` driving two small test cells defined here,
 so that it is graded independently of tasks 2.1-2.3. Everything runs in
 float64 on the NumPy backend, i.e. on the student's own code.
 """
@@ -15,7 +15,7 @@ import pytest
 import kernels
 from minidl.classroom.time_checks import check_bptt_loop, check_cell_steps
 from minidl.nn import GRUCell, LSTMCell, RNNCell
-from minidl.nn.recurrent_steps import Step
+from minidl.nn.recurrent.steps import Step
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ class SineStep(Step):
         self.scale = hidden_scale
         self.hidden_bias_in_gx = hidden_scale == 1.0
 
-    def forward(self, k, gx, state, w_hh_t, b_hh=None):
+    def forward(self, kernel, gx, state, w_hh_t, b_hh=None):
         (h_prev,) = state
         gh = h_prev @ w_hh_t
         if b_hh is not None:
@@ -74,7 +74,7 @@ class SineStep(Step):
         pre = gx + self.scale * gh
         return (np.sin(pre) + 0.5 * h_prev,), pre
 
-    def backward(self, k, d_state, pre, w_hh):
+    def backward(self, kernel, d_state, pre, w_hh):
         (grad_h,) = d_state
         grad_pre = grad_h * np.cos(pre)
         grad_gh = grad_pre if self.scale == 1.0 else self.scale * grad_pre
@@ -88,14 +88,14 @@ class LeakyStep(Step):
     n_gates = 1
     n_states = 2
 
-    def forward(self, k, gx, state, w_hh_t, b_hh=None):
+    def forward(self, kernel, gx, state, w_hh_t, b_hh=None):
         h_prev, c_prev = state
         pre = gx + h_prev @ w_hh_t
         c = 0.5 * c_prev + np.sin(pre)
         h = np.tanh(c)
         return (h, c), (pre, h)
 
-    def backward(self, k, d_state, cache, w_hh):
+    def backward(self, kernel, d_state, cache, w_hh):
         grad_h, grad_c = d_state
         pre, h = cache
         grad_c_total = grad_c + grad_h * (1 - h ** 2)

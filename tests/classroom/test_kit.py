@@ -143,7 +143,7 @@ def test_planted_mistakes_each_cost_one_task_and_are_named(tmp_path):
     out = make_assignment("recurrent", tmp_path / "hw")
     restore_solutions(out)
     # 2.1: a syntax error; 2.2: a sign error in the forget gate's gradient; 2.3: an infinite loop
-    _replace_in_region(out / "minidl/nn/recurrent_steps.py", "return d_pre, d_pre, (d_pre @ w_hh,)",
+    _replace_in_region(out / "minidl/nn/recurrent/steps.py", "return d_pre, d_pre, (d_pre @ w_hh,)",
                        "return d_pre, d_pre, (d_pre @ w_hh,")
     _replace_in_region(out / "kernels/recurrent/reference.py", "d_f = dc * c_prev * f * (1 - f)",
                        "d_f = -dc * c_prev * f * (1 - f)")
@@ -152,7 +152,7 @@ def test_planted_mistakes_each_cost_one_task_and_are_named(tmp_path):
     assert main(["assignment", "grade", str(out), "--time-limit", "30", "--json", str(tmp_path / "r.json")]) == 1
     json_report = json.loads((tmp_path / "r.json").read_text())
     report = {t["id"]: t for t in json_report["tasks"]}
-    assert report["2.1"]["status"] == "fail" and "SyntaxError in minidl/nn/recurrent_steps.py" in report["2.1"]["message"]
+    assert report["2.1"]["status"] == "fail" and "SyntaxError in minidl/nn/recurrent/steps.py" in report["2.1"]["message"]
     assert report["2.2"]["status"] == "fail"
     assert report["2.2"]["first_wrong_step"] == 1  # at t=0, c_{-1} = 0 hides the forget gate's gradient
     assert "forget gate" in report["2.2"]["parameter"] and report["2.2"]["worst_rel_error"] > 0.5

@@ -9,7 +9,7 @@ import pytest
 
 import audio
 from minidl.cli import main
-from minidl.nn import recurrent_steps
+from minidl.nn.recurrent import steps
 from tests.helpers import FSDD, write_tone_folder
 
 QUICK = ["--clips", "120", "--epochs", "2", "--hidden", "8"]
@@ -167,17 +167,17 @@ def test_gradcheck_passes_and_catches_a_planted_bug(monkeypatch, capsys):
     assert main(["gradcheck", "all"]) == 0
     out = capsys.readouterr().out
     assert "weight_hh_l1_reverse" in out and "FAIL" not in out and "74/74" in out
-    original = recurrent_steps.LSTMStep.backward
+    original = steps.LSTMStep.backward
 
-    def planted(self, k, d_state, cache, w_hh):
-        d_a, _, (_, dc_prev) = original(self, k, d_state, cache, w_hh)
+    def planted(self, kernel, d_state, cache, w_hh):
+        d_a, _, (_, dc_prev) = original(self, kernel, d_state, cache, w_hh)
         H = w_hh.shape[1]
         d_a = d_a.copy()
         d_a[:, H:2 * H] *= -1  # a sign error in the forget gate's gradient (gates i, f, g, o)
         dh_prev = d_a @ w_hh
         return d_a, d_a, (dh_prev, dc_prev)
 
-    monkeypatch.setattr(recurrent_steps.LSTMStep, "backward", planted)
+    monkeypatch.setattr(steps.LSTMStep, "backward", planted)
     assert main(["gradcheck", "lstm"]) == 1
     failing = [line.split() for line in capsys.readouterr().out.splitlines() if line.endswith("FAIL")]
     assert ["lstm", "cell", "weight_hh"] in [row[:3] for row in failing]

@@ -7,10 +7,10 @@ import pytest
 
 import minidl
 from minidl import nn
-from minidl.nn import recurrent_twin
-from minidl.nn.bptt_check import check_bptt
-from minidl.nn.recurrent import RecurrentFunction
-from minidl.nn.recurrent_cells import CellFunction
+from minidl.nn.recurrent import twin
+from minidl.nn.recurrent.cells import CellFunction
+from minidl.nn.recurrent.checks import check_bptt
+from minidl.nn.recurrent.node import RecurrentFunction
 
 LAYERS = {
     "rnn_tanh": lambda **kw: nn.RNN(nonlinearity="tanh", **kw),
@@ -42,7 +42,7 @@ def test_twin_forward_equals_layer_forward(name):
     x = np.random.default_rng(2).standard_normal((5, 2, 3))
     lengths = np.array([3, 5])
     out, final = layer(minidl.tensor(x), lengths=lengths)
-    tout, tfinal = recurrent_twin.layer_forward(layer, minidl.tensor(x), lengths=lengths)
+    tout, tfinal = twin.layer_forward(layer, minidl.tensor(x), lengths=lengths)
     np.testing.assert_allclose(out.numpy(), tout.numpy(), rtol=0, atol=1e-14)
     finals = final if isinstance(final, tuple) else (final,)
     tfinals = tfinal if isinstance(tfinal, tuple) else (tfinal,)
@@ -58,10 +58,12 @@ def test_layer_passes_gradcheck(name):
     n_states = 2 if name == "lstm" else 1
     x = rng.standard_normal((3, 2, 2))
     states = [rng.standard_normal((4, 2, 2)) for _ in range(n_states)]
+    weight_names = tuple(name for name, _ in layer.named_parameters())
     weights = [p.data.copy() for p in layer.parameters()]
 
     def run(x_, *rest):
-        outs = RecurrentFunction.apply(x_, *rest, layer=layer, lengths=np.array([3, 1]), training=False)
+        outs = RecurrentFunction.apply(x_, *rest, settings=layer.settings(), weight_names=weight_names,
+                                       lengths=np.array([3, 1]), training=False)
         return minidl.concat([o.reshape(-1) for o in outs])  # output and final states together
 
     report = minidl.gradcheck(run, x, *states, *weights)
@@ -77,9 +79,10 @@ def test_step_backward_passes_gradcheck(cell):
     n_states = 2 if cell == "LSTMCell" else 1
     x = rng.standard_normal((2, 3))
     states = [rng.standard_normal((2, 2)) for _ in range(n_states)]
+    weight_names = tuple(name for name, _ in m.named_parameters())
 
     def run(*inputs):
-        outs = CellFunction.apply(*inputs, cell=m)
+        outs = CellFunction.apply(*inputs, step=m.step, weight_names=weight_names)
         return minidl.concat(list(outs), axis=1)
 
     report = minidl.gradcheck(run, x, *states, *[p.data.copy() for p in m.parameters()])
@@ -95,7 +98,7 @@ def test_step_forward_and_backward_on_arrays():
     dh, dc = rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
     dx, (dh0, dc0), grads = m.step_backward((dh, dc), cache)
     xt, ht, ct = (minidl.tensor(a, requires_grad=True) for a in (x, h, c))
-    th, tc = recurrent_twin.lstm_cell(xt, (ht, ct), m.weight_ih, m.weight_hh, m.bias_ih, m.bias_hh)
+    th, tc = twin.lstm_cell(xt, (ht, ct), m.weight_ih, m.weight_hh, m.bias_ih, m.bias_hh)
     np.testing.assert_allclose(h1, th.numpy(), atol=1e-14, rtol=0)
     np.testing.assert_allclose(c1, tc.numpy(), atol=1e-14, rtol=0)
     ((th * dh).sum() + (tc * dc).sum()).backward()
@@ -113,8 +116,8 @@ class PlantedBug:
     def __getattr__(self, name):
         return getattr(self.step, name)
 
-    def backward(self, k, d_state, cache, w_hh):
-        d_gx, d_gh, d_prev = self.step.backward(k, d_state, cache, w_hh)
+    def backward(self, kernel, d_state, cache, w_hh):
+        d_gx, d_gh, d_prev = self.step.backward(kernel, d_state, cache, w_hh)
         wrong = self.calls == self.wrong_call
         self.calls += 1
         if wrong:  # e.g. a sign error in the forget gate's gradient, here at one step
