@@ -24,3 +24,7 @@ from minidl.nn.recurrent import GRU, LSTM, RNN  # noqa: E402
 from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
 
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]
+
+from minidl.nn.ctc import CTCLoss, ctc_loss  # noqa: E402
+
+__all__ += ["CTCLoss", "ctc_loss"]
