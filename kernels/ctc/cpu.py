@@ -2,11 +2,16 @@
 
 Sequences are independent, so they run in parallel (``prange`` over n);
 within one sequence the recursions are sequential in t and run over s in a
-plain loop. Two choices beyond a line-by-line translation:
+plain loop. Scalar exp and log (libm, one call each) are the whole cost, so
+the code spends as few as it can:
 
-- Log-sum-exp of the (up to) three predecessors is done once, around their
-  maximum: m + log(e^(a-m) + e^(b-m) + e^(c-m)), one log instead of the
-  two that nesting ``logaddexp`` would cost.
+- Log-sum-exp around the largest term: m + log1p(e^(b-m) + e^(c-m)), two
+  exps and one log for three terms, one of each for two. Blank positions
+  and labels that may not skip have only two predecessors.
+- Only the cells a complete path can use are computed: at frame t a path
+  has covered at most 2t + 2 positions, and still needs to reach S' - 2
+  in the Tn - t frames left, so s lies in [S' - 2(Tn - t), 2t + 2). The
+  others are log 0 (-inf) without arithmetic.
 - beta is never stored whole. The backward pass keeps two rows, t and
   t + 1, and adds the occupancies gamma_t(s) to the gradient as soon as
   beta_t is known, with alpha_t read from the stored [T, S'] table.
@@ -24,12 +29,25 @@ from numba import njit, prange
 
 
 @njit(cache=True, inline="always")
-def _log_sum3(a, b, c):
-    """log(e^a + e^b + e^c), exact when some (or all) of them are -inf."""
-    m = max(a, b, c)
-    if m == -np.inf:  # all three are log 0; m - m would be nan
-        return m
-    return m + math.log(math.exp(a - m) + math.exp(b - m) + math.exp(c - m))
+def _log_add(a, b):
+    """log(e^a + e^b), exact when either (or both) is -inf."""
+    if a < b:
+        a, b = b, a
+    if b == -np.inf:  # also when both are: a - a would be nan
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+@njit(cache=True, inline="always")
+def _log_add3(a, b, c):
+    """log(e^a + e^b + e^c) around the largest, exact with -inf terms."""
+    if a < b:
+        a, b = b, a
+    if a < c:
+        a, c = c, a
+    if a == -np.inf:
+        return a
+    return a + math.log1p(math.exp(b - a) + math.exp(c - a))
 
 
 @njit(cache=True, inline="always")
@@ -44,40 +62,55 @@ def _skip_to(targets, n, s, blank):
     return s % 2 == 1 and s >= 3 and targets[n, s // 2] != targets[n, s // 2 - 1]
 
 
+@njit(cache=True, inline="always")
+def _in_band(s, t, Tn, S):
+    """Whether a complete path can be on s at frame t (see the module docstring)."""
+    return S - 2 * (Tn - t) <= s < 2 * t + 2
+
+
 @njit(cache=True)
 def _forward(log_probs, targets, n, Tn, S, blank, alpha):
     """Fill alpha[:Tn, :S] with log alpha_t(s) of sequence n; return log p(l | x)."""
     neg_inf = log_probs.dtype.type(-np.inf)
     for s in range(S):
-        alpha[0, s] = log_probs[0, n, _label(targets, n, s, blank)] if s < 2 else neg_inf
+        alpha[0, s] = log_probs[0, n, _label(targets, n, s, blank)] if _in_band(s, 0, Tn, S) else neg_inf
     for t in range(1, Tn):
+        prev, here = alpha[t - 1], alpha[t]
         for s in range(S):
-            step = alpha[t - 1, s - 1] if s >= 1 else neg_inf
-            jump = alpha[t - 1, s - 2] if _skip_to(targets, n, s, blank) else neg_inf
-            alpha[t, s] = log_probs[t, n, _label(targets, n, s, blank)] + _log_sum3(alpha[t - 1, s], step, jump)
-    last = alpha[Tn - 1, S - 2] if S >= 2 else neg_inf
-    return _log_sum3(alpha[Tn - 1, S - 1], last, neg_inf)
+            if not _in_band(s, t, Tn, S):
+                here[s] = neg_inf
+                continue
+            if _skip_to(targets, n, s, blank):
+                reach = _log_add3(prev[s], prev[s - 1], prev[s - 2])
+            else:
+                reach = _log_add(prev[s], prev[s - 1]) if s >= 1 else prev[s]
+            here[s] = log_probs[t, n, _label(targets, n, s, blank)] + reach
+    return _log_add(alpha[Tn - 1, S - 1], alpha[Tn - 1, S - 2]) if S >= 2 else alpha[Tn - 1, 0]
 
 
 @njit(cache=True)
 def _backward(log_probs, targets, n, Tn, S, blank, alpha, log_z, grad):
     """Run the beta recursion of sequence n and write -gamma into grad[:Tn, n]."""
     neg_inf = log_probs.dtype.type(-np.inf)
-    beta = np.full(S, neg_inf)        # beta_t, the row being computed
-    beta_next = np.full(S, neg_inf)   # beta_{t+1}
+    rows = np.empty((2, S), dtype=log_probs.dtype)  # beta_t and beta_{t+1}, by the parity of t
     for t in range(Tn - 1, -1, -1):
+        beta, beta_next = rows[t % 2], rows[(t + 1) % 2]
         for s in range(S):
-            y = log_probs[t, n, _label(targets, n, s, blank)]
+            if not _in_band(s, t, Tn, S):
+                beta[s] = neg_inf
+                continue
+            k = _label(targets, n, s, blank)
+            y = log_probs[t, n, k]
             if t == Tn - 1:
-                beta[s] = y if s >= S - 2 else neg_inf
+                beta[s] = y  # the band at the last frame is the last blank and the last label
             else:
-                step = beta_next[s + 1] if s + 1 < S else neg_inf
-                jump = beta_next[s + 2] if s + 2 < S and _skip_to(targets, n, s + 2, blank) else neg_inf
-                beta[s] = y + _log_sum3(beta_next[s], step, jump)
+                if s + 2 < S and _skip_to(targets, n, s + 2, blank):
+                    reach = _log_add3(beta_next[s], beta_next[s + 1], beta_next[s + 2])
+                else:
+                    reach = _log_add(beta_next[s], beta_next[s + 1]) if s + 1 < S else beta_next[s]
+                beta[s] = y + reach
             # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p(l|x)), added to its class
-            gamma = math.exp(alpha[t, s] + beta[s] - y - log_z)
-            grad[t, n, _label(targets, n, s, blank)] -= gamma
-        beta, beta_next = beta_next, beta
+            grad[t, n, k] -= math.exp(alpha[t, s] + beta[s] - y - log_z)
 
 
 @njit(cache=True, parallel=True)
