@@ -14,6 +14,7 @@ from minidl.ops.shape import concat, stack, where
 from minidl.creation import ones, rand, randn, zeros
 from minidl.serialization import load, save
 from minidl import nn, optim  # noqa: E402
+from minidl import decode  # noqa: E402  (after nn: it uses nn.ctc's input checks)
 
 __version__ = "0.1.0"
 
@@ -29,7 +30,7 @@ def log_softmax(x, axis=-1): return as_tensor(x).log_softmax(axis)
 
 
 __all__ = [
-    "Function", "GradcheckReport", "Tensor", "as_tensor", "concat", "exp",
+    "Function", "GradcheckReport", "Tensor", "as_tensor", "concat", "decode", "exp",
     "gradcheck", "is_grad_enabled", "load", "log", "log_softmax", "manual_seed",
     "nn", "no_grad", "numerical_grad", "ones", "optim", "rand", "randn", "relu",
     "save", "sigmoid", "softmax", "sqrt", "stack", "tanh", "tensor", "where", "zeros",

@@ -23,3 +23,7 @@ __all__ = [
 from minidl.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell  # noqa: E402
 
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]
+
+from minidl.nn.ctc import CTCLoss, ctc_loss  # noqa: E402
+
+__all__ += ["CTCLoss", "ctc_loss"]
