@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from audio.datasets import FeatureConfig
-from audio.io import atomic_path, load
+from audio.io import load
 from audio.plot import features_figure
+from kernels.files import atomic_path
 from minidl.errors import UsageError
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import kernels
 import minidl
 from audio.datasets import FeatureConfig, Standardizer, extract_features, load_folder, load_fsdd, synthetic_vowels
-from audio.io import atomic_path
+from kernels.files import atomic_path
 from minidl import nn, optim
 from minidl.classifiers import MODEL_KINDS, build_classifier
 from minidl.cli.model_file import save_model
