@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from minidl import validate
 from minidl.nn import GRU, LSTM, RNN, Dropout, Linear, Module, ReLU, Sequential
-from minidl.nn.linear import check_positive_int
 from minidl.ops.shape import concat
 from minidl.tensor import Tensor, as_tensor
 
@@ -40,15 +40,13 @@ class SequenceClassifier(Module):
     def __init__(self, kind: str, input_size: int, hidden_size: int, num_classes: int, *,
                  num_layers: int = 1, bidirectional: bool = False, dropout: float = 0.0):
         super().__init__()
-        if kind not in RECURRENT:
-            raise ValueError(f"kind must be one of {tuple(RECURRENT)}, got {kind!r}")
-        self.kind = kind
+        self.kind = validate.choice("kind", kind, tuple(RECURRENT))
         self.recurrent = RECURRENT[kind](input_size, hidden_size, num_layers, batch_first=True,
                                          dropout=dropout if num_layers > 1 else 0.0,
                                          bidirectional=bidirectional)
         self.dropout = Dropout(dropout)
         directions = 2 if bidirectional else 1
-        self.output = Linear(hidden_size * directions, check_positive_int("num_classes", num_classes))
+        self.output = Linear(hidden_size * directions, validate.positive_int("num_classes", num_classes))
 
     def forward(self, x, lengths=None):
         _, final = self.recurrent(x, lengths=lengths)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minidl import validate
+
 
 def pad_sequences(sequences, *, maxlen=None, dtype=np.float32, value: float = 0.0):
     """Stack sequences of different lengths into one zero-padded array.
@@ -46,8 +48,8 @@ def pad_sequences(sequences, *, maxlen=None, dtype=np.float32, value: float = 0.
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     if maxlen is None:
         maxlen = int(lengths.max())
-    elif isinstance(maxlen, bool) or not isinstance(maxlen, (int, np.integer)) or maxlen < 1:
-        raise ValueError(f"maxlen must be a positive integer or None, got {maxlen!r}")
+    else:
+        maxlen = validate.positive_int("maxlen", maxlen)
     lengths = np.minimum(lengths, maxlen)
     padded = np.full((len(arrays), maxlen, arrays[0].shape[1]), value, dtype=dtype)  # [B, T, F]
     for b, (a, n) in enumerate(zip(arrays, lengths)):
@@ -86,8 +88,7 @@ class BatchLoader:
     """
 
     def __init__(self, sequences, targets, *, batch_size: int = 32, shuffle: bool = False, seed: int = 0):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        batch_size = validate.positive_int("batch_size", batch_size)
         self.dense = isinstance(sequences, np.ndarray)
         self.sequences = sequences if self.dense else list(sequences)
         self.targets = np.asarray(targets)
@@ -121,8 +122,7 @@ def stratified_split(labels, fraction: float, *, seed: int = 0):
     least one. Returns two sorted int arrays.
     """
     labels = np.asarray(labels)
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}")
+    fraction = validate.fraction("fraction", fraction)
     rng = np.random.default_rng(seed)
     held = []
     for label in np.unique(labels):

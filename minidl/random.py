@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from minidl import validate
+
 _generator = np.random.default_rng()
 
 
@@ -20,9 +22,7 @@ def manual_seed(seed: int) -> np.random.Generator:
         A non-negative integer.
     """
     global _generator
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"manual_seed expects a non-negative integer, got {seed!r}")
-    _generator = np.random.default_rng(int(seed))
+    _generator = np.random.default_rng(validate.non_negative_int("manual_seed seed", seed))
     return _generator
 
 

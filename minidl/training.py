@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
+from minidl import validate
 from minidl.grad_mode import no_grad
 from minidl.optim.clip import clip_grad_norm_
 from minidl.tensor import Tensor
@@ -134,8 +135,8 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
     forward : callable or None
         As in :func:`run_epoch`.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = validate.positive_int("epochs", epochs)
+    patience = validate.positive_int("patience", patience, allow_none=True)
     if patience is not None and val_loader is None:
         raise ValueError("early stopping (patience) needs a validation set")
     history, best_loss, best_state, waited = History(), math.inf, None, 0

@@ -12,14 +12,13 @@ otherwise the last step [batch, units].
 """
 from __future__ import annotations
 
+from minidl import validate
 from minidl.nn import GRU as TorchStyleGRU
 from minidl.nn import LSTM as TorchStyleLSTM
 from minidl.nn import RNN as TorchStyleRNN
 from minidl.nn import Dropout as TorchStyleDropout
 from minidl.nn import Linear, Module
 from minidl.keras.initializers import keras_dense, keras_recurrent
-from minidl.nn.dropout import check_probability
-from minidl.nn.linear import check_positive_int
 
 ACTIVATIONS = {
     None: lambda x: x,
@@ -62,7 +61,7 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation=None, use_bias: bool = True, **kwargs):
         super().__init__(**kwargs)
-        self.units = check_positive_int("units", units)
+        self.units = validate.positive_int("units", units)
         self.activation = check_activation(activation)
         self.use_bias = bool(use_bias)
 
@@ -84,7 +83,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, **kwargs):
         super().__init__(**kwargs)
-        self.rate = check_probability("rate", rate)
+        self.rate = validate.probability("rate", rate)
         self.dropout = TorchStyleDropout(self.rate)
         self.built = True
 
@@ -100,7 +99,7 @@ class _Recurrent(Layer):
 
     def __init__(self, units: int, return_sequences: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.units = check_positive_int("units", units)
+        self.units = validate.positive_int("units", units)
         self.return_sequences = bool(return_sequences)
 
     def _make(self, input_size: int):

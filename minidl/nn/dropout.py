@@ -1,15 +1,13 @@
 """``Dropout``: zero each input with probability p while training."""
 from __future__ import annotations
 
+from minidl import validate
 from minidl.nn.module import Module
 from minidl.random import generator
 
-
-def check_probability(name: str, p) -> float:
-    """The shared validator for probabilities: a number in [0, 1]."""
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {p!r}")
-    return float(p)
+# The recurrent modules still import the validator under this name from here;
+# new code imports ``minidl.validate`` (see minidl/validate.py).
+check_probability = validate.probability
 
 
 def dropout(x, p: float = 0.5, training: bool = True):
@@ -18,7 +16,7 @@ def dropout(x, p: float = 0.5, training: bool = True):
     The scaling keeps the expected value unchanged, so evaluation needs no
     correction (``training=False`` returns ``x`` itself).
     """
-    p = check_probability("dropout p", p)
+    p = validate.probability("dropout p", p)
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -33,7 +31,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        self.p = check_probability("Dropout p", p)
+        self.p = validate.probability("Dropout p", p)
 
     def forward(self, x):
         return dropout(x, self.p, self.training)

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from minidl import validate
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 
-
-def check_positive_int(name: str, value) -> int:
-    """The shared validator for sizes: a positive integer, else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+# The recurrent modules still import the validator under this name from here;
+# new code imports ``minidl.validate`` (see minidl/validate.py).
+check_positive_int = validate.positive_int
 
 
 class Linear(Module):
@@ -36,8 +34,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, dtype=np.float32):
         super().__init__()
-        self.in_features = check_positive_int("in_features", in_features)
-        self.out_features = check_positive_int("out_features", out_features)
+        self.in_features = validate.positive_int("in_features", in_features)
+        self.out_features = validate.positive_int("out_features", out_features)
         bound = init.fan_in_bound(self.in_features)
         self.weight = Parameter(init.uniform((out_features, in_features), bound, dtype))
         self.bias = Parameter(init.uniform((out_features,), bound, dtype)) if bias else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from kernels import array_module
+from minidl import validate
 from minidl.function import Function
 from minidl.nn.module import Module
 from minidl.ops.pointwise import stable_sigmoid
@@ -20,9 +21,7 @@ REDUCTIONS = ("mean", "sum", "none")
 
 def check_reduction(reduction: str) -> str:
     """The shared validator for ``reduction=``."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    return reduction
+    return validate.choice("reduction", reduction, REDUCTIONS)
 
 
 def _reduce(losses: Tensor, reduction: str, weights: Tensor | None = None) -> Tensor:

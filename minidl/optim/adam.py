@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 
 from kernels import array_module
-from minidl.optim.optimizer import Optimizer, check_beta, check_non_negative
+from minidl import validate
+from minidl.optim.optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -28,9 +29,9 @@ class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False):
         super().__init__(params, lr)
-        self.betas = (check_beta("betas[0]", betas[0]), check_beta("betas[1]", betas[1]))
-        self.eps = check_non_negative("eps", eps)
-        self.weight_decay = check_non_negative("weight_decay", weight_decay)
+        self.betas = (validate.decay_rate("betas[0]", betas[0]), validate.decay_rate("betas[1]", betas[1]))
+        self.eps = validate.non_negative("eps", eps)
+        self.weight_decay = validate.non_negative("weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
 
     def update(self, param, grad, state):

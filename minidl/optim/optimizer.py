@@ -6,23 +6,10 @@ dict (momentum buffers, running averages, the step count).
 """
 from __future__ import annotations
 
+from minidl import validate
 from minidl.grad_mode import no_grad
 from minidl.nn.module import Parameter
 from minidl.tensor import Tensor
-
-
-def check_non_negative(name: str, value) -> float:
-    """The shared validator for hyper-parameters that must be >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    return float(value)
-
-
-def check_beta(name: str, value) -> float:
-    """The shared validator for decay rates: a number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -38,7 +25,7 @@ class Optimizer:
                     f"optimizer parameter {i} must be a Tensor with requires_grad=True, "
                     f"got {type(p).__name__}"
                 )
-        self.lr = check_non_negative("lr", lr)
+        self.lr = validate.non_negative("lr", lr)
         self.state = [{} for _ in self.params]
 
     def zero_grad(self) -> None:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from kernels import array_module
-from minidl.optim.optimizer import Optimizer, check_beta, check_non_negative
+from minidl import validate
+from minidl.optim.optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -20,10 +21,10 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         super().__init__(params, lr)
-        self.alpha = check_beta("alpha", alpha)
-        self.eps = check_non_negative("eps", eps)
-        self.weight_decay = check_non_negative("weight_decay", weight_decay)
-        self.momentum = check_non_negative("momentum", momentum)
+        self.alpha = validate.decay_rate("alpha", alpha)
+        self.eps = validate.non_negative("eps", eps)
+        self.weight_decay = validate.non_negative("weight_decay", weight_decay)
+        self.momentum = validate.non_negative("momentum", momentum)
         self.centered = bool(centered)
 
     def update(self, param, grad, state):
@@ -66,10 +67,10 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10):
         super().__init__(params, lr)
-        self.lr_decay = check_non_negative("lr_decay", lr_decay)
-        self.weight_decay = check_non_negative("weight_decay", weight_decay)
-        self.initial = check_non_negative("initial_accumulator_value", initial_accumulator_value)
-        self.eps = check_non_negative("eps", eps)
+        self.lr_decay = validate.non_negative("lr_decay", lr_decay)
+        self.weight_decay = validate.non_negative("weight_decay", weight_decay)
+        self.initial = validate.non_negative("initial_accumulator_value", initial_accumulator_value)
+        self.eps = validate.non_negative("eps", eps)
 
     def update(self, param, grad, state):
         xp = array_module(grad)

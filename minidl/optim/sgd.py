@@ -1,7 +1,8 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 from __future__ import annotations
 
-from minidl.optim.optimizer import Optimizer, check_non_negative
+from minidl import validate
+from minidl.optim.optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -21,9 +22,9 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params, lr)
-        self.momentum = check_non_negative("momentum", momentum)
-        self.dampening = check_non_negative("dampening", dampening)
-        self.weight_decay = check_non_negative("weight_decay", weight_decay)
+        self.momentum = validate.non_negative("momentum", momentum)
+        self.dampening = validate.non_negative("dampening", dampening)
+        self.weight_decay = validate.non_negative("weight_decay", weight_decay)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"nesterov needs momentum > 0 and dampening = 0, got momentum={momentum}, "
