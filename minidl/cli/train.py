@@ -180,7 +180,9 @@ def cmd_train(args) -> int:
     _write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
     metrics = {
         "test_accuracy": test_accuracy, "test_loss": test_loss, "val_accuracy": val_accuracy,
-        "train_accuracy": history.rows[-1]["accuracy"], "train_seconds": train_seconds,
+        "train_accuracy": kept_epoch["accuracy"],  # both from the kept epoch, the weights in model.npz
+        "last_epoch_train_accuracy": history.rows[-1]["accuracy"],
+        "last_epoch_val_accuracy": history.rows[-1]["val_accuracy"], "train_seconds": train_seconds,
         "total_seconds": time.perf_counter() - started, "model": args.model, "dataset": dataset.name,
         "data": args.data, "epochs": len(history.rows), "epochs_requested": args.epochs,
         "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
