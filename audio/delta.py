@@ -33,8 +33,8 @@ def delta(data, *, width: int = 9, order: int = 1, axis: int = -1):
 
     Examples
     --------
-    >>> delta(np.arange(10.0) ** 2, width=3)[:4]
-    array([1., 2., 4., 6.])
+    >>> delta(np.arange(10.0) ** 2, width=3)[:4]  # d(x^2)/dx = 2x, but at the edge; as librosa
+    array([2., 2., 4., 6.])
     """
     data = validate.numeric_array("data", data, real=True)
     if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 3 or width % 2 == 0:

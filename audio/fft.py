@@ -1,9 +1,15 @@
 """fft, ifft, rfft, irfft: NumPy's interface, our own transforms.
 
-The transforms run on ``kernels.fft`` (radix-2 and Bluestein, any length);
-this module handles the axis, cropping or zero-padding to ``n``, and the
-normalization, exactly as ``numpy.fft`` does. Unlike ``numpy.fft``, single
-precision stays single precision (as in ``scipy.fft``).
+The transforms run on ``kernels.fft``, any length. On the default backend
+(Numba) and on the GPU a power-of-two length is a radix-4 Stockham FFT (one
+radix-2 stage when log2 n is odd); other lengths go through Bluestein's
+chirp-z, which turns them into power-of-two transforms. The NumPy backend
+runs the readable reference: radix-2 decimation in time, and Bluestein.
+
+This module handles the axis, cropping or zero-padding to ``n``, and the
+normalization, exactly as ``numpy.fft`` does. The dtype rule is
+``kernels.dtypes``: float16, float32 and complex64 compute in single
+precision, everything else in double, as in ``numpy.fft`` and ``scipy.fft``.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import numpy as np
 import kernels
 import kernels.fft
 from audio import validate
+from kernels.dtypes import complex_dtype, real_dtype
 
 NORMS = ("backward", "ortho", "forward")
 
@@ -23,8 +30,7 @@ def _prepare(x, n, axis, norm, *, real: bool, name: str):
     validate.choice("norm", norm, NORMS)
     if n is None and arr.shape[ax] == 0:
         raise validate.ParameterError(f"{name}: the transform axis is empty (shape {arr.shape}); expected n >= 1")
-    ftype = validate.float_dtype_of(arr)
-    ctype = np.complex64 if ftype == np.float32 else np.complex128
+    ftype, ctype = real_dtype(arr), complex_dtype(arr)
     xp = kernels.array_module(arr)
     return xp.moveaxis(arr.astype(ftype if real else ctype, copy=False), ax, -1), ax, n
 
@@ -83,7 +89,7 @@ def fft(x, *, n=None, axis=-1, norm="backward"):
 
     Returns
     -------
-    complex array [..., n, ...]  (complex64 for float32/complex64 input)
+    complex array [..., n, ...]  (complex64 for float16/float32/complex64 input, else complex128)
 
     Examples
     --------

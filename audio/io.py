@@ -8,8 +8,6 @@ a slice (offset, duration), mix channels down to mono and resample.
 from __future__ import annotations
 
 import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import numpy as np
 from audio import validate
 from audio.errors import AudioFileError, AudioFileNotFoundError, ParameterError
 from audio.resample import resample, sample_rate
+from kernels.files import atomic_path
 
 DTYPES = (np.float32, np.float64)
 
@@ -128,20 +127,3 @@ def save(path, y, sr, *, subtype=None, overwrite: bool = False):
     with atomic_path(path) as temp:
         sf.write(temp, y.T, sr, subtype=subtype, format=file_format)
 
-
-@contextmanager
-def atomic_path(path):
-    """Yield a temporary file name beside ``path``, renamed onto ``path`` when the block succeeds.
-
-    A crash or an exception inside the block removes the temporary file and
-    leaves ``path`` as it was: never a half-written file.
-    """
-    path = Path(os.fspath(path))
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(handle)
-    try:
-        yield temp
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from audio.cepstrum import mfcc
 from audio.decibels import amplitude_to_db, power_to_db
@@ -43,12 +44,22 @@ def spectrogram(S_db, *, sr: int, hop_length: int, ax=None, title: str = "spectr
     return figure
 
 
-def coefficients(C, *, sr: int, hop_length: int, ax=None, title: str = "MFCC"):
-    """An image of [n_coefficients, n_frames] coefficients against time."""
+def coefficients(C, *, sr: int, hop_length: int, ax=None, title: str = "MFCC", first: int = 0):
+    """An image of coefficients ``C[first:]`` against time, one row per coefficient. C [n_coefficients, n_frames]
+
+    The rows are labelled with their coefficient numbers (integer ticks), and
+    the diverging colour scale is centred on 0 and spans the rows shown. For
+    MFCCs pass ``first=1``: c0, the frame's log energy, is an order of
+    magnitude larger than the rest and would otherwise take the whole scale.
+    """
     figure, ax = _axes(ax)
-    extent = (0, C.shape[1] * hop_length / sr, -0.5, C.shape[0] - 0.5)
-    image = ax.imshow(C, origin="lower", aspect="auto", extent=extent, cmap="coolwarm")
+    shown = C[first:]  # [n_coefficients - first, n_frames]
+    extent = (0, C.shape[1] * hop_length / sr, first - 0.5, C.shape[0] - 0.5)
+    limit = float(np.max(np.abs(shown))) if shown.size else 1.0
+    image = ax.imshow(shown, origin="lower", aspect="auto", extent=extent, cmap="coolwarm",
+                      vmin=-limit, vmax=limit)
     figure.colorbar(image, ax=ax)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="time (s)", ylabel="coefficient", title=title)
     return figure
 
@@ -80,5 +91,6 @@ def features_figure(y, sr: int, *, n_fft: int = 512, hop_length: int = 128, n_me
                 title="spectrogram (STFT magnitude)")
     spectrogram(power_to_db(M, ref=np.max), sr=sr, hop_length=hop_length, ax=axes[2],
                 title=f"mel spectrogram ({n_mels} bands)", ylabel="mel band", fmax=n_mels)
-    coefficients(C, sr=sr, hop_length=hop_length, ax=axes[3], title=f"MFCC ({n_mfcc})")
+    coefficients(C, sr=sr, hop_length=hop_length, ax=axes[3], first=1,
+                 title=f"MFCC c1-c{n_mfcc - 1} (c0, the log energy, left out: it would swamp the colours)")
     return figure

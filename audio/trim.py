@@ -60,8 +60,8 @@ def trim(y, *, top_db: float = 60, ref=np.max, frame_length: int = 2048, hop_len
     Examples
     --------
     >>> y = np.concatenate([np.zeros(4096), np.ones(4096), np.zeros(4096)])
-    >>> trim(y)[1]
-    array([3072, 9216])
+    >>> trim(y)[1]  # whole frames around the tone, as librosa.effects.trim
+    array([3584, 9216])
     """
     top_db = validate.positive_number("top_db", top_db)
     y = validate.audio_signal("y", y)

@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 import kernels
+from kernels.dtypes import real_dtype
 from audio.errors import ParameterError
 
 
@@ -47,8 +48,8 @@ def numeric_array(name: str, x, *, real: bool = False, min_ndim: int = 1):
 
 
 def float_dtype_of(arr):
-    """float32 stays float32 (and complex64 -> float32); everything else computes in float64."""
-    return np.float32 if arr.dtype in (np.float32, np.complex64, np.float16) else np.float64
+    """float16, float32 and complex64 compute in float32; everything else in float64 (``kernels.dtypes``)."""
+    return real_dtype(arr)
 
 
 def audio_signal(name: str, y, *, min_samples: int = 1):

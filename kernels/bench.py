@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Callable
+
+from kernels.files import atomic_path
 
 
 @dataclass
@@ -113,12 +114,5 @@ def environment() -> dict:
 def write_json(results: list[dict], path, extra: dict | None = None) -> None:
     """Write results to ``path`` atomically (temp file, then rename)."""
     payload = {"environment": {**environment(), **(extra or {})}, "results": results}
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-bench-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(payload, f, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_path(path) as temp, open(temp, "w") as f:
+        json.dump(payload, f, indent=2)

@@ -86,7 +86,8 @@ def _as_operands(op_name: str, inputs) -> list[Tensor]:
         names = sorted(str(d) for d in float_dtypes)
         raise DTypeMismatchError(
             f"{op_name}: inputs have different dtypes {names}; "
-            "convert one with .astype(...) so both match"
+            "convert a tensor with x.astype(np.float32), or a model with "
+            "model.double() / model.float() / model.to(np.float64), so both match"
         )
     dtype = float_dtypes.pop() if float_dtypes else None
     device = devices.pop() if devices else "cpu"

@@ -1,9 +1,10 @@
 """Saving and loading named arrays (state dicts) as ``.npz`` files.
 
-Writes are atomic: the file is written under a temporary name in the same
-folder, flushed to disk, then renamed over the target. A crash mid-write
-leaves the old file (or no file), never half a checkpoint. An existing file
-is replaced only when the caller says ``overwrite=True``.
+Writes are atomic (``kernels.files.atomic_path``): the file is written under
+a temporary name in the same folder, flushed to disk, then renamed over the
+target. A crash mid-write leaves the old file (or no file), never half a
+checkpoint. An existing file is replaced only when the caller says
+``overwrite=True``.
 
 Every file carries a ``__minidl_format__`` entry, so a foreign ``.npz`` is
 recognized as such instead of loading as an odd state dict.
@@ -11,12 +12,12 @@ recognized as such instead of loading as an odd state dict.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 
 import numpy as np
 
+from kernels.files import atomic_path
 from minidl.errors import CheckpointError
 
 FORMAT_KEY = "__minidl_format__"
@@ -60,16 +61,8 @@ def save(state: Mapping, path, *, overwrite: bool = False) -> None:
             raise ValueError(f"save: keys must be strings other than {FORMAT_KEY!r}, got {name!r}")
         arrays[name] = _to_numpy(name, value)
     arrays[FORMAT_KEY] = np.asarray(FORMAT_VERSION)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_path(path) as temp, open(temp, "wb") as f:
+        np.savez(f, **arrays)
 
 
 def load(path) -> dict:

@@ -107,8 +107,22 @@ class Tensor:
         return Tensor(self.data)
 
     def astype(self, dtype) -> Tensor:
-        """A copy in another dtype, cut from the graph."""
-        return Tensor(self.data.astype(dtype), requires_grad=self.requires_grad)
+        """A copy in another dtype; a differentiable cast, as PyTorch's ``.to(dtype)``.
+
+        To a floating dtype the copy stays in the graph: its gradient flows
+        back to ``self`` in ``self``'s own dtype. To an integer or bool dtype
+        the copy is cut from the graph (no gradient is defined there).
+
+        Examples
+        --------
+        >>> x = minidl.tensor([1.5, 2.0], dtype=np.float64, requires_grad=True)
+        >>> (x.astype(np.float32) * 2).sum().backward()
+        >>> x.grad, x.grad.dtype
+        (array([2., 2.]), dtype('float64'))
+        """
+        if np.dtype(dtype).kind != "f":
+            return Tensor(self.data.astype(dtype))
+        return pointwise.Cast.apply(self, dtype=np.dtype(dtype))
 
     def to(self, device: str) -> Tensor:
         """This tensor on ``device`` ("cpu" or "cuda").

@@ -27,9 +27,9 @@ from audio import validate
 from audio.cepstrum import mfcc
 from audio.delta import delta
 from audio.errors import ParameterError
-from audio.io import atomic_path
 from audio.trim import trim
 from kernels import cuda
+from kernels.files import atomic_path
 
 FEATURE_VERSION = 1  # bump when the computation changes, so old caches are not reused
 CACHE_ENV = "MINIDL_CACHE"

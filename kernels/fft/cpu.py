@@ -161,6 +161,22 @@ def unpack_bin(Zr, Zi, kk, nb, wr, wi, out_re, out_im):
         out_im[k] = even_i + wr * odd_i + wi * odd_r
 
 
+@njit(cache=True)
+def block_buffers(N, width, used, like):
+    """The four [N, width] work arrays of ``stockham_block``, in ``like``'s dtype: (re, im, re2, im2).
+
+    Only the first ``used`` columns will be packed with data; the rest (the
+    last, partial block of a batch) are transformed too, so they are zeroed
+    to keep them finite. re2 and im2 are scratch and need no zeroing.
+    """
+    re = np.empty((N, width), dtype=like.dtype)
+    im = np.empty((N, width), dtype=like.dtype)
+    if used < width:
+        re[:, used:] = 0
+        im[:, used:] = 0
+    return re, im, np.empty_like(re), np.empty_like(im)
+
+
 RFFT_BLOCK = 32  # rows per block in _rfft_rows_blocked: 4 buffers of N x 32 stay in L2
 TILE = 8  # bins unpacked together before they are written out row by row
 
@@ -181,12 +197,7 @@ def _rfft_rows_blocked(x, tw_re, tw_im, un_re, un_im, out):
     for b in prange(blocks):
         r0 = b * RFFT_BLOCK
         nb = min(RFFT_BLOCK, rows - r0)
-        re = np.empty((N, RFFT_BLOCK), dtype=x.dtype)
-        im = np.empty((N, RFFT_BLOCK), dtype=x.dtype)
-        re2, im2 = np.empty_like(re), np.empty_like(im)
-        if nb < RFFT_BLOCK:  # the last block's unused columns are transformed too: keep them finite
-            re[:, nb:] = 0
-            im[:, nb:] = 0
+        re, im, re2, im2 = block_buffers(N, RFFT_BLOCK, nb, x)
         for i in range(N):
             for k in range(nb):
                 re[i, k] = x[r0 + k, 2 * i]
@@ -308,7 +319,7 @@ def rfft_plan(n: int, dtype):
 @functools.lru_cache(maxsize=64)
 def split_plan(n: int, dtype_name: str):
     """For even power-of-two n: (twiddles of n/2, unpack factors of n), each split into real and imaginary parts."""
-    real = np.float32 if dtype_name == "complex64" else np.float64
+    real = reference.real_dtype(dtype_name)
     tw = np.exp(-2j * np.pi * np.arange(n // 2) / (n // 2))
     unpack = np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n)
     return (tw.real.astype(real), tw.imag.astype(real), unpack.real.astype(real), unpack.imag.astype(real))

@@ -24,21 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from kernels.dtypes import complex_dtype, real_dtype  # noqa: F401  (the one dtype rule; gpu.py and cpu.py use it from here)
+
 BASE = 32  # radix-2 recursion stops at 32-point DFTs done by matrix product
 
 
 def is_power_of_two(n: int) -> bool:
     return n >= 1 and n & (n - 1) == 0
-
-
-def complex_dtype(x):
-    """complex64 for single-precision input, complex128 for everything else."""
-    return np.complex64 if x.dtype in (np.float32, np.complex64) else np.complex128
-
-
-def real_dtype(x):
-    """The real dtype matching :func:`complex_dtype`."""
-    return np.float32 if complex_dtype(x) == np.complex64 else np.float64
 
 
 def dft_matrix(n: int, dtype=np.complex128) -> np.ndarray:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from kernels.dtypes import complex_dtype
 from kernels.fft import cpu as fft_cpu
 from kernels.spectral import reference
 from kernels.fft.reference import is_power_of_two as reference_is_power_of_two
@@ -51,12 +52,7 @@ def _energy_block(signal, window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
     ``stockham_block``, and each bin is unpacked straight into |X|^2.
     """
     N = window.shape[0] // 2
-    re = np.empty((N, BLOCK), dtype=signal.dtype)
-    im = np.empty((N, BLOCK), dtype=signal.dtype)
-    re2, im2 = np.empty_like(re), np.empty_like(im)
-    if nb < BLOCK:  # the last block's unused columns are transformed too: keep them finite
-        re[:, nb:] = 0
-        im[:, nb:] = 0
+    re, im, re2, im2 = fft_cpu.block_buffers(N, BLOCK, nb, signal)
     for i in range(N):
         w_even, w_odd = window[2 * i], window[2 * i + 1]
         for k in range(nb):
@@ -99,7 +95,7 @@ def _windowed_mel_blocks(y, window, hop, n_frames, power, weights, first, last,
 
 
 def _rfft_plan(n_fft: int, y):
-    return fft_cpu.rfft_plan(n_fft, np.complex64 if y.dtype == np.float32 else np.complex128)
+    return fft_cpu.rfft_plan(n_fft, complex_dtype(y))
 
 
 def windowed_rfft(y, window, hop: int):
@@ -138,7 +134,7 @@ def windowed_mel(y, window, hop: int, power: float, weights):
     if n_fft < 8 or not reference_is_power_of_two(n_fft) or y.shape[0] == 0 or n_frames == 0:
         return mel_apply(windowed_power(y, window, hop, power), weights)
     out = np.empty((y.shape[0], weights.shape[0], n_frames), dtype=y.dtype)
-    split = fft_cpu.split_plan(n_fft, "complex64" if y.dtype == np.float32 else "complex128")
+    split = fft_cpu.split_plan(n_fft, np.dtype(complex_dtype(y)).name)
     weights = np.ascontiguousarray(weights, dtype=y.dtype)
     _windowed_mel_blocks(np.ascontiguousarray(y), window.astype(y.dtype), hop, n_frames, float(power), weights,
                          *reference.band_ranges(weights), *split, out)

@@ -1,4 +1,5 @@
-"""Spectral kernels, written to be read: the steps from samples to MFCC.
+"""Spectral kernels, written to be read: the steps from samples to MFCC, and
+the time-domain recursions that make and shape the signals they analyse.
 
 Signals come as rows ``[rows, n]`` (a batch of already padded signals);
 spectrograms go out in librosa's frequency-major layout,
@@ -18,6 +19,16 @@ spectrograms go out in librosa's frequency-major layout,
    with ``dct_matrix``, by ``matrix_apply``).
 6. Deltas: a local polynomial fit (Savitzky-Golay) differentiated at each frame.
 7. Overlap-add: the inverse of framing, for the inverse STFT.
+
+Not steps toward MFCC, but sample-by-sample loops that need compiling for the
+same reason and so live here too (time-domain recursions, ``[rows, n]`` in
+and out):
+
+8. ``first_order_recursion``: the one-pole filter y[n] = x[n] + c y[n-1]
+   (de-emphasis, the inverse of pre-emphasis; the glottal source of the
+   synthetic vowels).
+9. ``resonator``: the two-pole filter y[n] = x[n] - a1[n] y[n-1] - a2[n] y[n-2]
+   with moving poles (the formants of the synthetic vowels).
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from audio.io import atomic_path
+from kernels.files import atomic_path
 from minidl.classroom import ASSIGNMENTS, grade, make_assignment
 from minidl.classroom.grading import DEFAULT_TIME_LIMIT, REPORT_FORMAT
 from minidl.errors import AssignmentError, UsageError

@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from audio.datasets import FeatureConfig
-from audio.io import atomic_path, load
+from audio.io import load
 from audio.plot import features_figure
 from kernels import cuda
+from kernels.files import atomic_path
 from minidl.cli.device import add_device_option, check_device
 from minidl.errors import UsageError
 

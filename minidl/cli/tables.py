@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from audio.io import atomic_path
+from kernels.files import atomic_path
 from minidl.errors import UsageError
 
 

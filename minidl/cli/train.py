@@ -21,7 +21,7 @@ import numpy as np
 import kernels
 import minidl
 from audio.datasets import FeatureConfig, Standardizer, extract_features, load_folder, load_fsdd, synthetic_vowels
-from audio.io import atomic_path
+from kernels.files import atomic_path
 from minidl import nn, optim
 from minidl.classifiers import MODEL_KINDS, build_classifier
 from minidl.cli.device import add_device_option, check_device
@@ -189,7 +189,9 @@ def cmd_train(args) -> int:
     _write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
     metrics = {
         "test_accuracy": test_accuracy, "test_loss": test_loss, "val_accuracy": val_accuracy,
-        "train_accuracy": history.rows[-1]["accuracy"], "train_seconds": train_seconds,
+        "train_accuracy": kept_epoch["accuracy"],  # both from the kept epoch, the weights in model.npz
+        "last_epoch_train_accuracy": history.rows[-1]["accuracy"],
+        "last_epoch_val_accuracy": history.rows[-1]["val_accuracy"], "train_seconds": train_seconds,
         "total_seconds": time.perf_counter() - started, "model": args.model, "dataset": dataset.name,
         "data": args.data, "epochs": len(history.rows), "epochs_requested": args.epochs,
         "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,

@@ -34,6 +34,7 @@ class Sequential(Module):
 
     Examples
     --------
+    >>> from minidl.keras.layers import LSTM, Dense
     >>> model = Sequential()
     >>> model.add(LSTM(units=8, input_shape=(20, 3)))
     >>> model.add(Dense(units=4, activation="softmax"))

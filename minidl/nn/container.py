@@ -9,6 +9,7 @@ class Sequential(Module):
 
     Examples
     --------
+    >>> from minidl.nn import Linear, ReLU
     >>> model = Sequential(Linear(2, 8), ReLU(), Linear(8, 1))
     >>> [name for name, _ in model.named_parameters()]
     ['0.weight', '0.bias', '2.weight', '2.bias']

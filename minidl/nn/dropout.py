@@ -5,9 +5,6 @@ from minidl import validate
 from minidl.nn.module import Module
 from minidl.random import generator
 
-# The recurrent modules still import the validator under this name from here;
-# new code imports ``minidl.validate`` (see minidl/validate.py).
-check_probability = validate.probability
 
 
 def dropout(x, p: float = 0.5, training: bool = True):

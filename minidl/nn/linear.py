@@ -7,10 +7,6 @@ from minidl import validate
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 
-# The recurrent modules still import the validator under this name from here;
-# new code imports ``minidl.validate`` (see minidl/validate.py).
-check_positive_int = validate.positive_int
-
 
 class Linear(Module):
     """Affine map of the last axis, with PyTorch's names and initialization.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
+
 from minidl.errors import StateDictError
 from minidl.tensor import Tensor, as_tensor
 
@@ -22,6 +24,19 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter(" + super().__repr__()[len("tensor("):]
+
+
+def _floating_dtype(dtype) -> np.dtype:
+    """The numpy dtype for ``Module.to(dtype)``: a floating one, else ValueError naming it."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"Module.to expects a device (\"cpu\", \"cuda\") or a floating dtype, "
+                         f"got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise ValueError(f"Module.to: parameters must stay floating point, got dtype {dtype}; "
+                         "expected np.float32 or np.float64")
+    return dtype
 
 
 class Module:
@@ -97,18 +112,47 @@ class Module:
         for param in self.parameters():
             param.grad = None
 
-    def to(self, device: str) -> Module:
-        """Move every parameter to ``device`` ("cpu" or "cuda"), in place; returns self.
+    def to(self, device_or_dtype=None, *, device=None, dtype=None) -> Module:
+        """Move every parameter to a device and/or a floating dtype, in place; returns self.
+
+        As PyTorch's ``Module.to``: ``model.to("cuda")``, ``model.to(np.float64)``,
+        ``model.to(device="cpu", dtype=np.float32)``.
 
         The Parameter objects stay the same, so an optimizer made before the
-        move still holds them; their arrays move and their gradients are
-        dropped. Raises ``BackendUnavailableError`` for "cuda" without a GPU.
+        call still holds them; their arrays are replaced. Given a ``device``,
+        the gradients are dropped; given a ``dtype``, they are converted. Raises
+        ``BackendUnavailableError`` for "cuda" without a GPU, and ValueError
+        for a dtype that is not floating (weights must stay differentiable).
+
+        Examples
+        --------
+        >>> layer = nn.Linear(2, 1).to(np.float64)
+        >>> layer.weight.dtype
+        dtype('float64')
         """
-        moved = [as_tensor(param.data, device=device).data for param in self.parameters()]  # all or nothing
-        for param, data in zip(self.parameters(), moved):
-            param.data = data
-            param.grad = None
+        if isinstance(device_or_dtype, str):
+            device = device_or_dtype
+        elif device_or_dtype is not None:
+            dtype = device_or_dtype
+        if dtype is not None:
+            dtype = _floating_dtype(dtype)
+            for param in self.parameters():
+                param.data = param.data.astype(dtype, copy=False)
+                param.grad = None if param.grad is None else param.grad.astype(dtype, copy=False)
+        if device is not None:
+            moved = [as_tensor(param.data, device=device).data for param in self.parameters()]  # all or nothing
+            for param, data in zip(self.parameters(), moved):
+                param.data = data
+                param.grad = None
         return self
+
+    def double(self) -> Module:
+        """Every parameter in float64, in place (``self.to(np.float64)``); returns self."""
+        return self.to(dtype=np.float64)
+
+    def float(self) -> Module:
+        """Every parameter in float32, in place (``self.to(np.float32)``); returns self."""
+        return self.to(dtype=np.float32)
 
     # ------------------------------------------------------------ state
     def state_dict(self) -> OrderedDict:

@@ -3,7 +3,7 @@
 ``arithmetic``  + - * / ** neg and matmul
 ``reduction``   sum, mean, max, min
 ``shape``       reshape, permute, indexing, concat, stack, where
-``pointwise``   exp, log, sqrt, abs, clip, tanh, sigmoid, relu
+``pointwise``   cast (astype), exp, log, sqrt, abs, clip, tanh, sigmoid, relu
 ``softmax``     softmax and log_softmax
 
 Each file holds ``Function`` subclasses with ``forward`` and ``backward``

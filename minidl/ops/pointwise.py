@@ -11,6 +11,21 @@ from kernels import array_module
 from minidl.function import Function
 
 
+class Cast(Function):
+    """y = x in another floating dtype (``Tensor.astype``);  dy/dx = 1.
+
+    The gradient goes back in x's own dtype, as with PyTorch's ``.to(dtype)``:
+    a float64 leaf read through a float32 cast still gets a float64 gradient.
+    """
+
+    def forward(self, x, dtype=None):
+        self.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return grad.astype(self.in_dtype)
+
+
 class Exp(Function):
     """y = e^x;  dy/dx = e^x = y."""
 

@@ -12,6 +12,13 @@ from minidl.nn.module import Parameter
 from minidl.tensor import Tensor
 
 
+def _match_dtype(state: dict, dtype) -> None:
+    """Bring running buffers to the parameter's dtype after ``model.double()`` / ``.float()``."""
+    for key, value in state.items():
+        if getattr(value, "dtype", dtype) != dtype and value.dtype.kind == "f":
+            state[key] = value.astype(dtype)
+
+
 class Optimizer:
     """Base class. ``params`` is an iterable of tensors that require grad."""
 
@@ -38,6 +45,7 @@ class Optimizer:
         with no_grad():
             for p, state in zip(self.params, self.state):
                 if p.grad is not None:
+                    _match_dtype(state, p.dtype)
                     self.update(p, p.grad, state)
 
     def update(self, param: Parameter, grad, state: dict) -> None:

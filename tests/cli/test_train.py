@@ -204,3 +204,24 @@ def test_fsdd_lstm_reaches_97_percent(tmp_path):
     assert main(["train", "--data", f"fsdd:{FSDD.parent}", "--model", "lstm", "--out", str(tmp_path / "f")]) == 0
     metrics = json.loads((tmp_path / "f" / "metrics.json").read_text())
     assert metrics["n_test"] == 300 and metrics["test_accuracy"] >= 0.97
+
+
+def test_metrics_report_train_and_val_accuracy_of_the_kept_epoch(tmp_path, monkeypatch):
+    """With early stopping the kept weights are not the last epoch's: metrics.json must not mix the two."""
+    import minidl.cli.train as train_cli
+
+    real_fit = train_cli.fit
+
+    def fit_that_keeps_epoch_2(*args, **kwargs):
+        history = real_fit(*args, **kwargs)
+        for row, (acc, val_acc) in zip(history.rows, [(0.1, 0.2), (0.3, 0.4), (0.5, 0.35)]):
+            row["accuracy"], row["val_accuracy"] = acc, val_acc
+        history.best_epoch = 2
+        return history
+
+    monkeypatch.setattr(train_cli, "fit", fit_that_keeps_epoch_2)
+    out = tmp_path / "run"
+    assert main(["train", "--clips", "60", "--epochs", "3", "--hidden", "4", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (metrics["train_accuracy"], metrics["val_accuracy"]) == (0.3, 0.4)
+    assert (metrics["last_epoch_train_accuracy"], metrics["last_epoch_val_accuracy"]) == (0.5, 0.35)

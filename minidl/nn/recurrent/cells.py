@@ -20,7 +20,7 @@ import numpy as np
 
 import kernels.recurrent
 from minidl.function import Function
-from minidl.nn.linear import check_positive_int
+from minidl import validate
 from minidl.nn.module import Module
 from minidl.nn.recurrent.inputs import initial_states
 from minidl.nn.recurrent.steps import GRUStep, LSTMStep, RNNStep
@@ -80,8 +80,8 @@ class RecurrentCell(Module):
     def __init__(self, step, input_size: int, hidden_size: int, bias: bool = True, *, dtype=np.float32):
         super().__init__()
         self.step = step
-        self.input_size = check_positive_int("input_size", input_size)
-        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.input_size = validate.positive_int("input_size", input_size)
+        self.hidden_size = validate.positive_int("hidden_size", hidden_size)
         weights = new_parameters(step.n_gates, self.input_size, self.hidden_size, bias=bias, dtype=dtype)
         for name, parameter in zip(CellWeights._fields, weights):
             setattr(self, name, parameter)  # without bias, bias_ih and bias_hh are None, as in PyTorch

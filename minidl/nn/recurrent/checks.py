@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import minidl
+from minidl import validate
 from minidl.gradcheck import gradcheck
 from minidl.nn.recurrent import twin
 from minidl.nn.recurrent.cells import CellFunction, GRUCell, LSTMCell, RNNCell
@@ -176,6 +177,5 @@ def check_layer(kind: str, *, seed: int = 0) -> list:
 
 def check_recurrent(kind: str, *, seed: int = 0) -> list:
     """Cell and layer rows for ``kind`` in {"rnn", "lstm", "gru"}."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {tuple(KINDS)}, got {kind!r}")
+    validate.choice("kind", kind, tuple(KINDS))
     return check_cell(kind, seed=seed) + check_layer(kind, seed=seed)

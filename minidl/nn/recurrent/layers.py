@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.nn.dropout import check_probability
-from minidl.nn.linear import check_positive_int
+from minidl import validate
 from minidl.nn.module import Module
 from minidl.nn.recurrent.inputs import check_lengths, initial_states
 from minidl.nn.recurrent.node import LayerSettings, RecurrentFunction
@@ -34,14 +33,13 @@ class RecurrentLayer(Module):
                  *, bptt_truncate: int = 0, record_grad_norms: bool = False, dtype=np.float32):
         super().__init__()
         self.step = step
-        self.input_size = check_positive_int("input_size", input_size)
-        self.hidden_size = check_positive_int("hidden_size", hidden_size)
-        self.num_layers = check_positive_int("num_layers", num_layers)
+        self.input_size = validate.positive_int("input_size", input_size)
+        self.hidden_size = validate.positive_int("hidden_size", hidden_size)
+        self.num_layers = validate.positive_int("num_layers", num_layers)
         self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
-        self.dropout = check_probability("dropout", dropout)
+        self.dropout = validate.probability("dropout", dropout)
         self.num_directions = 2 if bidirectional else 1
-        if isinstance(bptt_truncate, bool) or not isinstance(bptt_truncate, int) or bptt_truncate < 0:
-            raise ValueError(f"bptt_truncate must be a non-negative integer (0: full BPTT), got {bptt_truncate!r}")
+        bptt_truncate = validate.non_negative_int("bptt_truncate", bptt_truncate)  # 0: full BPTT
         if bptt_truncate and bidirectional:
             raise ValueError("bptt_truncate needs bidirectional=False: chunks of a reversed pass are not defined")
         self.bptt_truncate = bptt_truncate
@@ -114,8 +112,18 @@ class RNN(RecurrentLayer):
     record_grad_norms : bool, keyword-only
         After backward, ``grad_norms[layer, direction, t]`` = ||dL/dh_t||.
 
-    Call ``rnn(x, h_0=None, lengths=None)`` with x [T, B, I] ([B, T, I] if
-    batch_first) and h_0 [L*D, B, H]; returns (output [T, B, D*H], h_n [L*D, B, H]).
+    Call ``rnn(x, hx=None, lengths=None)`` with x [T, B, I] ([B, T, I] if
+    batch_first) and the initial state hx [L*D, B, H] (None: zeros); returns
+    (output [T, B, D*H], h_n [L*D, B, H]).
+
+    Examples
+    --------
+    >>> import minidl
+    >>> rnn = RNN(input_size=3, hidden_size=4, num_layers=2)
+    >>> x = minidl.randn(5, 2, 3)                              # [T, B, I]
+    >>> output, h_n = rnn(x, hx=None, lengths=[5, 3])
+    >>> output.shape, h_n.shape
+    ((5, 2, 4), (2, 2, 4))
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
@@ -129,8 +137,18 @@ class LSTM(RecurrentLayer):
     """LSTM layer (gates i, f, g, o), PyTorch's equations and parameters.
 
     Same arguments as :class:`RNN` (no ``nonlinearity``). Call
-    ``lstm(x, (h_0, c_0)=None, lengths=None)``; returns
-    (output [T, B, D*H], (h_n, c_n) each [L*D, B, H]).
+    ``lstm(x, hx=None, lengths=None)`` with hx = (h_0, c_0), each [L*D, B, H]
+    (None: zeros); returns (output [T, B, D*H], (h_n, c_n) each [L*D, B, H]).
+
+    Examples
+    --------
+    >>> import minidl
+    >>> lstm = LSTM(input_size=3, hidden_size=4, bidirectional=True)
+    >>> x = minidl.randn(5, 2, 3)                              # [T, B, I]
+    >>> h_0 = c_0 = minidl.zeros(2, 2, 4)                      # [L*D, B, H]
+    >>> output, (h_n, c_n) = lstm(x, hx=(h_0, c_0))
+    >>> output.shape, h_n.shape, c_n.shape
+    ((5, 2, 8), (2, 2, 4), (2, 2, 4))
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,

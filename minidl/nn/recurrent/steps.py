@@ -20,6 +20,8 @@ state (to carry to step t-1).
 """
 from __future__ import annotations
 
+from minidl import validate
+
 NONLINEARITIES = ("tanh", "relu")
 
 
@@ -106,9 +108,7 @@ class RNNStep(Step):
     n_states = 1
 
     def __init__(self, nonlinearity: str = "tanh"):
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+        self.nonlinearity = validate.choice("nonlinearity", nonlinearity, NONLINEARITIES)
         if nonlinearity == "relu":
             self.name = "RNN_RELU"
 
