@@ -65,13 +65,13 @@ def _transform(kind: str, x, n, axis, norm):
         if n_out < 1:
             raise validate.ParameterError(f"irfft: output length n={n_out} is invalid; expected n >= 1")
         spectrum = _fit(arr, n_out // 2 + 1)
-        k = kernels.fft.for_arrays(spectrum)
-        out = _scale(k.irfft(xp.ascontiguousarray(spectrum), n_out), n_out, norm, inverse=True)
+        kernel = kernels.fft.for_arrays(spectrum)  # the backend's FFT module (k is the frequency index)
+        out = _scale(kernel.irfft(xp.ascontiguousarray(spectrum), n_out), n_out, norm, inverse=True)
         return xp.moveaxis(out, -1, ax)
     n = n_given if n_given is not None else arr.shape[-1]
     data = xp.ascontiguousarray(_fit(arr, n))
-    k = kernels.fft.for_arrays(data)
-    out = getattr(k, kind)(data)
+    kernel = kernels.fft.for_arrays(data)
+    out = getattr(kernel, kind)(data)
     return xp.moveaxis(_scale(out, n, norm, inverse=kind == "ifft"), -1, ax)
 
 
