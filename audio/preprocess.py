@@ -70,14 +70,15 @@ def deemphasis(y, *, coef: float = 0.97, zi=None, return_zf: bool = False):
     """
     coef = _coefficient(coef)
     y = validate.audio_signal("y", y, min_samples=2 if zi is None else 1)
+    xp = kernels.array_module(y)  # a CuPy signal stays on its GPU
     rows = y.reshape(-1, y.shape[-1])  # [rows, n]
-    state = np.zeros(rows.shape[0], dtype=y.dtype) if zi is None else \
-        np.broadcast_to(np.asarray(zi, dtype=y.dtype), y.shape[:-1] + (1,)).reshape(-1)  # [rows]
+    state = xp.zeros(rows.shape[0], dtype=y.dtype) if zi is None else \
+        xp.broadcast_to(xp.asarray(zi, dtype=y.dtype), y.shape[:-1] + (1,)).reshape(-1)  # [rows]
     out = kernels.spectral.for_arrays(rows).first_order_recursion(rows, coef, state)
     out = out.reshape(y.shape)
     if zi is None:  # preemphasis's default state added 2 y[0] - y[1] of the original at n = 0
         start = ((2 - coef) * y[..., 0:1] - y[..., 1:2]) / (3 - coef)
-        out = out - start * coef ** np.arange(y.shape[-1])
+        out = out - start * coef ** xp.arange(y.shape[-1], dtype=y.dtype)
     if return_zf:
         return out, coef * out[..., -1:]
     return out

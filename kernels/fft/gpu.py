@@ -36,9 +36,19 @@ def _kernel(name: str, dtype):
     return cuda.kernel(SOURCE, TEMPLATES, name, dtype)
 
 
+@functools.lru_cache(maxsize=None)
+def _shared_memory_limit(device_id: int) -> int:
+    """The most dynamic shared memory one block may opt into on this device (227 KiB on an H100,
+    64-99 KiB on many students' GPUs): longer rows take the per-stage path instead."""
+    properties = cuda.cupy().cuda.runtime.getDeviceProperties(device_id)
+    return int(properties.get("sharedMemPerBlockOptin", properties["sharedMemPerBlock"]))
+
+
 @functools.lru_cache(maxsize=64)
-def _device_table(kind: str, n: int, dtype_name: str):
-    """A factor table on the GPU, computed once in float64 on the host and rounded to dtype.
+def _table_on(kind: str, n: int, dtype_name: str, device_id: int):
+    """A factor table on GPU ``device_id``, computed once in float64 on the host and rounded to dtype.
+
+    Cached per device, since a CuPy array lives on one.
 
     ``twiddles``: e^{-2 pi i j / n}, j < n/2.  ``unpack``: e^{-2 pi i k / n}, k <= n/2.
     ``unpack_conj``: its conjugate.  ``chirp`` / ``filter``: Bluestein's c_k and FFT_m(b).
@@ -59,15 +69,20 @@ def _device_table(kind: str, n: int, dtype_name: str):
     return cuda.cupy().asarray(table.astype(dtype_name))
 
 
+def _device_table(kind: str, n: int, dtype_name: str):
+    """The factor table ``kind`` for length n on the current GPU (see :func:`_table_on`)."""
+    return _table_on(kind, n, dtype_name, cuda.cupy().cuda.Device().id)
+
+
 def _transform_pow2(x, inverse: bool):
     """Unnormalized DFT (or inverse) of contiguous rows x [rows, n], n a power of two >= 2."""
     cupy = cuda.cupy()
     rows, n = x.shape
     twiddles = _device_table("twiddles", n, x.dtype.name)
     out = cupy.empty_like(x)
-    if n <= SHARED_MAX:
+    shared = 2 * n * x.itemsize  # two buffers of the row, ping-ponged between stages
+    if n <= SHARED_MAX and shared <= _shared_memory_limit(cupy.cuda.Device().id):
         kernel = _kernel("stockham_shared", x.dtype)
-        shared = 2 * n * x.itemsize
         kernel.max_dynamic_shared_size_bytes = max(kernel.max_dynamic_shared_size_bytes, shared)
         threads = min(SHARED_THREADS, n // 2)
         kernel((rows,), (threads,), (x, out, twiddles, np.int32(n), np.int32(inverse)), shared_mem=shared)

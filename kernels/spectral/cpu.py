@@ -226,6 +226,7 @@ def _delta(data, h, edge_start, edge_end):
 
 def delta(data, width: int, order: int):
     """See ``reference.delta``. data [rows, n] -> [rows, n], n >= width."""
+    reference.check_delta(data.shape[-1], width, order)
     h, edge_start, edge_end = reference.savgol_weights(width, order)
     dtype = data.dtype
     return _delta(np.ascontiguousarray(data), h.astype(dtype), edge_start.astype(dtype), edge_end.astype(dtype))

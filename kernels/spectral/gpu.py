@@ -72,6 +72,8 @@ def mel_apply(S, weights):
     cupy = cuda.cupy()
     S = cupy.asarray(S)
     rows, n_freq, n_frames = S.shape
+    if weights.ndim != 2 or weights.shape[1] != n_freq:  # the kernel would read past each band's row
+        raise ValueError(f"mel_apply: weights of shape {weights.shape} do not fit {n_freq} frequency bins")
     first, last = (cuda.on_device(a, np.int64) for a in reference.band_ranges(cupy.asnumpy(weights)))
     weights = cuda.on_device(weights, S.dtype)
     out = cupy.empty((rows, weights.shape[0], n_frames), dtype=S.dtype)
@@ -111,6 +113,7 @@ def power_to_db(S, ref_value: float, amin: float, top_db):
 
 def delta(data, width: int, order: int):
     """Savitzky-Golay derivative along the last axis. data [rows, n] -> [rows, n], n >= width."""
+    reference.check_delta(data.shape[-1], width, order)
     cupy = cuda.cupy()
     data = cuda.on_device(data, data.dtype)
     h, edge_start, edge_end = (cuda.on_device(a, data.dtype) for a in reference.savgol_weights(width, order))

@@ -158,8 +158,21 @@ def savgol_weights(width: int, order: int):
     return h[0], edge_start, edge_end
 
 
+def check_delta(n: int, width: int, order: int) -> None:
+    """The delta kernels' contract on every backend (``audio.delta`` checks it for users first):
+    an odd width >= 3, order >= 1, and at least ``width`` frames. A compiled kernel
+    handed anything else would read outside the row or be silently wrong."""
+    if width < 3 or width % 2 == 0:
+        raise ValueError(f"delta: width must be an odd integer >= 3, got {width}")
+    if order < 1:
+        raise ValueError(f"delta: order must be >= 1, got {order}")
+    if n < width:
+        raise ValueError(f"delta: {n} frames are fewer than width={width}")
+
+
 def delta(data, width: int, order: int):
     """Savitzky-Golay derivative along the last axis. data [rows, n] -> [rows, n], n >= width."""
+    check_delta(data.shape[-1], width, order)
     h, edge_start, edge_end = savgol_weights(width, order)
     half = width // 2
     n = data.shape[-1]

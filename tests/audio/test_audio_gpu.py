@@ -86,3 +86,10 @@ def test_float32_mfcc_on_gpu_keeps_its_precision(signal):
     assert isinstance(C, cupy.ndarray) and C.dtype == np.float32
     theirs = librosa.feature.mfcc(y=signal.astype(np.float32), sr=SR, n_mfcc=13, n_fft=512, hop_length=128)
     assert_close_scaled(cupy.asnumpy(C), theirs, 1e-4, "float32 mfcc")
+
+
+def test_preemphasis_and_deemphasis_on_gpu_equal_librosa(signal):
+    assert_relative(on_gpu(audio.preemphasis, signal), librosa.effects.preemphasis(signal), TOL, "preemphasis")
+    assert_relative(on_gpu(audio.deemphasis, signal), librosa.effects.deemphasis(signal), TOL, "deemphasis")
+    assert_relative(on_gpu(audio.deemphasis, signal, zi=np.array([0.5])),
+                    librosa.effects.deemphasis(signal, zi=np.array([0.5])), TOL, "deemphasis with zi")

@@ -178,3 +178,8 @@ def test_gpu_gate_kernels_refuse_mixed_dtypes():
     gx = cupy.zeros((2, 4 * 3), np.float64)
     with pytest.raises(TypeError, match="float32, float64"):
         recurrent_gpu.lstm_forward(gx, gx, cupy.zeros((2, 3), np.float32))
+
+
+def test_gpu_mel_apply_refuses_weights_that_do_not_fit():
+    with pytest.raises(ValueError, match=r"do not fit 9 frequency bins"):
+        spectral_gpu.mel_apply(cupy.zeros((1, 9, 4)), np.ones((3, 8)))

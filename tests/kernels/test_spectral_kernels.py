@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kernels.backend import family_module
 from kernels.spectral import reference
 
 cpu = pytest.importorskip("kernels.spectral.cpu", reason="numba is not installed")
@@ -157,3 +158,16 @@ def test_resonator_with_fixed_poles_against_scipy_lfilter():
     expected = signal.lfilter([1.0], [1.0, a1, a2], x)
     ours = reference.resonator(x, np.full_like(x, a1), np.full_like(x, a2))
     assert np.abs(ours - expected).max() <= 1e-12 * np.abs(expected).max()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_delta_kernels_refuse_what_would_read_outside_the_row(backend):
+    # audio.delta validates for users; the kernels check too, for direct callers
+    ops = family_module("spectral", backend)
+    data = np.zeros((2, 5))
+    with pytest.raises(ValueError, match="odd integer >= 3, got 4"):
+        ops.delta(data, 4, 1)
+    with pytest.raises(ValueError, match="5 frames are fewer than width=7"):
+        ops.delta(data, 7, 1)
+    with pytest.raises(ValueError, match="order must be >= 1"):
+        ops.delta(data, 3, 0)
