@@ -49,8 +49,9 @@ def preemphasis(y, *, coef: float = 0.97, zi=None, return_zf: bool = False):
     y = validate.audio_signal("y", y, min_samples=2 if zi is None else 1)
     if zi is None:
         zi = 2 * y[..., 0:1] - y[..., 1:2]
-    zi = np.broadcast_to(np.asarray(zi, dtype=y.dtype), y.shape[:-1] + (1,))
-    out = np.empty_like(y)
+    xp = kernels.array_module(y)  # a CuPy signal stays on its GPU
+    zi = xp.broadcast_to(xp.asarray(zi, dtype=y.dtype), y.shape[:-1] + (1,))
+    out = xp.empty_like(y)
     out[..., 0:1] = y[..., 0:1] + zi
     out[..., 1:] = y[..., 1:] - coef * y[..., :-1]
     if return_zf:
