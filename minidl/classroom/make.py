@@ -95,7 +95,7 @@ def make_assignment(name: str, out, *, source=None) -> Path:
 
     Parameters
     ----------
-    name : "autograd", "recurrent" or "audio"
+    name : "autograd", "recurrent", "audio" or "ctc"
     out : path of a folder that does not exist yet (or is empty)
     source : project root to copy; default the one minidl was imported from
 
