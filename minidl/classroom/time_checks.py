@@ -278,22 +278,23 @@ def check_frames(name, ours, expected, columns, *, log_space=False, what="value"
     """Compare two [T, K] tables (alpha, beta, a gradient) row by row: one StepError per frame t.
 
     ``columns`` names the K positions (``"s=3 (label 2)"``), so a report
-    reads "first wrong value at time step t=1: log alpha_t(s) at s=3 (label 2)".
-    With ``log_space`` the tables hold logarithms: log 0 = -inf must meet
-    -inf, and |log a - log b| is the relative error of a and b (to first
-    order), so it is reported as such.
+    reads "first wrong value at time step t=1: alpha at s=3 (label 2)".
+    With ``log_space`` the tables hold logarithms log a, log b; the error
+    reported is the CS231n relative error of a and b themselves,
+    |a - b| / (a + b) = tanh(|log a - log b| / 2): 1 where only one is 0
+    (log 0 = -inf), 0 where both are. A nan counts as wrong.
     """
     ours = np.asarray(ours, dtype=np.float64)
     if ours.shape != expected.shape:
         raise AssertionError(f"{name}: shape {ours.shape}, expected {expected.shape}")
     with np.errstate(invalid="ignore"):  # -inf - -inf is nan: both log 0, which agree
-        abs_err = np.abs(ours - expected)
+        abs_err = np.nan_to_num(np.abs(ours - expected), nan=np.inf, posinf=np.inf)
     if log_space:
         both_zero = np.isneginf(ours) & np.isneginf(expected)
-        abs_err = rel_err = np.where(both_zero, 0.0, np.nan_to_num(abs_err, nan=np.inf))
+        abs_err = np.where(both_zero, 0.0, abs_err)
+        rel_err = np.tanh(abs_err / 2)
     else:
-        abs_err = np.nan_to_num(abs_err, nan=np.inf)
-        rel_err = np.where(abs_err <= atol, 0.0, np.nan_to_num(relative_error(ours, expected), nan=np.inf))
+        rel_err = np.where(abs_err <= atol, 0.0, np.nan_to_num(relative_error(ours, expected), nan=1.0))
     rows = []
     for t in range(len(expected)):
         wrong = rel_err[t] > rtol
