@@ -93,6 +93,8 @@ def _prefix_beam_search(lp, beam_width: int, blank: int):
     otherwise merges into it (a a = a).
     """
     beams = {(): (0.0, NEG_INF)}  # prefix -> (log p_b, log p_nb); before any frame: the empty prefix
+    # HINT: for each frame, every beam passes its p_b, p_nb on by the four rules in beam_search's docstring (summing with _log_add where several reach one prefix); then keep the beam_width prefixes of highest total (_log_add(p_b, p_nb))
+    # BEGIN SOLUTION 4.3
     for y in lp:  # y [C], log y_t
         following = {}
 
@@ -123,6 +125,7 @@ def _prefix_beam_search(lp, beam_width: int, blank: int):
                     add(prefix + (int(k),), NEG_INF, float(scores[k]))
         ranked = sorted(following.items(), key=lambda item: -_log_add(*item[1]))
         beams = dict(ranked[:beam_width])
+    # END SOLUTION
     prefix, (p_b, p_nb) = max(beams.items(), key=lambda item: _log_add(*item[1]))
     return list(prefix), _log_add(p_b, p_nb)
 

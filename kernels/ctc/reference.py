@@ -85,12 +85,15 @@ def log_alpha(y, skip) -> np.ndarray:
     """
     T, S = y.shape
     alpha = np.full((T, S), -np.inf, dtype=y.dtype)
+    # HINT: alpha_0 starts on s = 0 or 1; then each row is y_t plus the log-sum-exp of the row before at s, s - 1 and, where skip allows, s - 2 (_shift moves a row right, filling log 0)
+    # BEGIN SOLUTION 4.1
     alpha[0, :2] = y[0, :2]  # start on the first blank or on the first label
     with np.errstate(invalid="ignore"):  # logaddexp(-inf, -inf) = -inf, as it should
         for t in range(1, T):
             prev = alpha[t - 1]
             jump = np.where(skip, _shift(prev, 2), -np.inf)
             alpha[t] = y[t] + np.logaddexp(np.logaddexp(prev, _shift(prev, 1)), jump)
+    # END SOLUTION
     return alpha
 
 
@@ -160,8 +163,28 @@ def ctc_loss_and_grad(log_probs, targets, input_lengths, target_lengths, blank: 
         log_z = _log_likelihood(alpha)
         nll[n] = -log_z
         if need_grad and np.isfinite(log_z):
-            beta = log_beta(y, skip)
-            gamma = np.exp(alpha + beta - y - log_z)  # [Tn, S'] occupancy of s at t
-            one_hot = ext[:, None] == np.arange(C)  # [S', C]: which class each s is
-            grad[:Tn, n] = -gamma @ one_hot
+            grad[:Tn, n] = occupancy_gradient(alpha, log_beta(y, skip), y, log_z, ext, C)
     return nll, grad
+
+
+def occupancy_gradient(alpha, beta, y, log_z, ext, n_classes: int) -> np.ndarray:
+    """dL/dlog_probs of one sequence, L = -log p(l | x), from its alpha and beta tables.
+
+    Parameters
+    ----------
+    alpha, beta : [T, S']  log alpha_t(s) and log beta_t(s)
+    y : [T, S']  log y_t(l'_s)
+    log_z : float  log p(l | x), finite
+    ext : int [S']  the extended labelling l'
+    n_classes : int  C
+
+    Returns
+    -------
+    [T, C]: -sum over the s with l'_s = k of gamma_t(s) (the module docstring's gradient)
+    """
+    # HINT: gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p(l|x)): exponentiate its log; then each class k gets minus the sum of gamma over the positions s that are k
+    # BEGIN SOLUTION 4.2
+    gamma = np.exp(alpha + beta - y - log_z)  # [T, S'] occupancy of s at t
+    one_hot = ext[:, None] == np.arange(n_classes)  # [S', C]: which class each s is
+    return -gamma @ one_hot
+    # END SOLUTION

@@ -1,7 +1,7 @@
 """The classroom kit: assignments carved out of minidl's own source, and their autograder.
 
 - :mod:`~minidl.classroom.regions`: the solution regions marked in the source
-- :mod:`~minidl.classroom.catalog`: the three assignments and their tasks
+- :mod:`~minidl.classroom.catalog`: the four assignments and their tasks
 - :mod:`~minidl.classroom.make`: ``make_assignment`` writes a student copy
 - :mod:`~minidl.classroom.grading`: ``grade`` runs each task's tests and scores them
 - :mod:`~minidl.classroom.time_checks`: gradient checks per time step, for the recurrent tasks

@@ -1,4 +1,4 @@
-"""The three assignments and their tasks.
+"""The four assignments and their tasks.
 
 Each task's solution lives in the framework's own source, in regions
 tagged with its id (see :mod:`minidl.classroom.regions`), and its tests
@@ -67,6 +67,12 @@ ASSIGNMENTS = {
                        Task("3.1", "radix-2 FFT"),
                        Task("3.2", "mel filterbank"),
                        Task("3.3", "MFCC: the DCT matrix and liftering"),
+                   )),
+        Assignment("ctc", "Assignment 4: CTC, the alpha recursion, its gradient and the prefix beam search",
+                   "tests/classroom/test_assignment_ctc.py", (
+                       Task("4.1", "the CTC alpha recursion"),
+                       Task("4.2", "the CTC gradient from alpha and beta"),
+                       Task("4.3", "the CTC prefix beam search"),
                    )),
     )
 }

@@ -9,7 +9,7 @@ whose own code is broken fails.
 
 The tests report measurements with pytest's ``record_property``:
 ``worst_rel_error`` (the largest relative gradient or value error they
-saw), and for recurrent tasks ``first_wrong_step`` and ``parameter``. The
+saw), and for recurrent and CTC tasks ``first_wrong_step`` and ``parameter``. The
 grader reads them back from pytest's JUnit XML.
 """
 from __future__ import annotations

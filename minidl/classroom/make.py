@@ -23,7 +23,7 @@ from minidl.errors import AssignmentError
 # (compiled bytecode and Numba's cache hold them too) and build output
 SKIP_NAMES = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache",
               ".ruff_cache", ".ipynb_checkpoints", "build", "dist"}
-# the CUDA C kernels (.cu) hold the gate derivatives too, in another
+# the CUDA C kernels (.cu) hold the gate derivatives and the CTC recursions too, in another
 # language the leak check does not read: a student copy is CPU-only
 SKIP_SUFFIXES = (".pyc", ".nbi", ".nbc", ".egg-info", ".cu")
 SKIP_AT_ROOT = {"runs"}
@@ -95,7 +95,7 @@ def make_assignment(name: str, out, *, source=None) -> Path:
 
     Parameters
     ----------
-    name : "autograd", "recurrent" or "audio"
+    name : "autograd", "recurrent", "audio" or "ctc"
     out : path of a folder that does not exist yet (or is empty)
     source : project root to copy; default the one minidl was imported from
 

@@ -1,4 +1,4 @@
-"""Gradient checks that say *when* a recurrent gradient goes wrong.
+"""Checks that say *when* a recurrent gradient, or a CTC table, goes wrong.
 
 A whole-sequence gradient check only says that something is wrong. These
 checks compare, for every time step t and every parameter, the analytic
@@ -15,6 +15,9 @@ numerical gradient of the weights *as used at step t only*.
 as a whole: the gradient of every input x_t, of the initial state, of each
 weight, and the per-step norms ||dL/dh_t||, with variable lengths and
 truncation.
+
+``check_frames`` compares a CTC table (alpha, beta, the gradient) with its
+definition frame by frame, naming the first wrong frame t and position s.
 
 Everything runs in float64. An element passes when its absolute error is
 at most ``atol`` or its relative error (CS231n form) at most ``rtol``; the
@@ -60,6 +63,7 @@ class TimeCheck:
     """All StepErrors of one check."""
 
     rows: list
+    what: str = "gradient"  # what the rows compare, for describe: "gradient", "value"
 
     @property
     def passed(self) -> bool:
@@ -85,9 +89,9 @@ class TimeCheck:
     def describe(self) -> str:
         first = self.first_failure()
         if first is None:
-            return f"all gradients agree (worst relative error {self.worst_rel_error:.1e})"
+            return f"all {self.what}s agree (worst relative error {self.worst_rel_error:.1e})"
         when = "summed over time" if first.t is None else f"at time step t={first.t}"
-        text = f"first wrong gradient {when}: {first.label()} (relative error {first.max_rel_error:.2e})"
+        text = f"first wrong {self.what} {when}: {first.label()} (relative error {first.max_rel_error:.2e})"
         steps = self.wrong_steps()
         if steps:
             text += f"; wrong at t = {', '.join(map(str, steps))}"
@@ -266,3 +270,35 @@ def check_bptt_loop(step, *, input_size: int = 3, hidden_size: int = 4, lengths=
             rows.append(compare(t, "norms[t] = ||dL/dh_t||", np.array([norms[t]]),
                                 np.array([np.sqrt((grad * grad).sum())]), atol=atol, rtol=rtol))
     return TimeCheck(rows)
+
+
+# ---------------------------------------------------------------- CTC tables, frame by frame
+def check_frames(name, ours, expected, columns, *, log_space=False, what="value", atol=1e-9,
+                 rtol=1e-7) -> TimeCheck:
+    """Compare two [T, K] tables (alpha, beta, a gradient) row by row: one StepError per frame t.
+
+    ``columns`` names the K positions (``"s=3 (label 2)"``), so a report
+    reads "first wrong value at time step t=1: alpha at s=3 (label 2)".
+    With ``log_space`` the tables hold logarithms log a, log b; the error
+    reported is the CS231n relative error of a and b themselves,
+    |a - b| / (a + b) = tanh(|log a - log b| / 2): 1 where only one is 0
+    (log 0 = -inf), 0 where both are. A nan counts as wrong.
+    """
+    ours = np.asarray(ours, dtype=np.float64)
+    if ours.shape != expected.shape:
+        raise AssertionError(f"{name}: shape {ours.shape}, expected {expected.shape}")
+    with np.errstate(invalid="ignore"):  # -inf - -inf is nan: both log 0, which agree
+        abs_err = np.nan_to_num(np.abs(ours - expected), nan=np.inf, posinf=np.inf)
+    if log_space:
+        both_zero = np.isneginf(ours) & np.isneginf(expected)
+        abs_err = np.where(both_zero, 0.0, abs_err)
+        rel_err = np.tanh(abs_err / 2)
+    else:
+        rel_err = np.where(abs_err <= atol, 0.0, np.nan_to_num(relative_error(ours, expected), nan=1.0))
+    rows = []
+    for t in range(len(expected)):
+        wrong = rel_err[t] > rtol
+        k = int(np.argmax(wrong)) if wrong.any() else int(np.argmax(rel_err[t]))
+        rows.append(StepError(t, f"{name} at {columns[k]}", "", float(rel_err[t].max(initial=0.0)),
+                              float(abs_err[t].max(initial=0.0)), not wrong.any()))
+    return TimeCheck(rows, what=what)

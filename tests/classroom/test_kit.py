@@ -3,8 +3,8 @@
 The slow tests run the whole cycle the issue asks for, for every
 assignment: make the student copy, check each task fails with its
 "Task a.b" message, put the solutions back, check full marks; and they
-plant mistakes (a sign error, a syntax error, an infinite loop) that must
-each cost exactly one task.
+plant mistakes (a sign error, a syntax error, an infinite loop, a missing
+transition) that must each cost exactly one task and be named.
 """
 from __future__ import annotations
 
@@ -138,27 +138,56 @@ def _replace_in_region(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+# each assignment's planted mistakes: (file, a line of its solution, the mistake), and what
+# the grader must say of every task (substrings for message and parameter)
+PLANTED = {
+    "recurrent": (
+        [  # 2.1: a syntax error; 2.2: a sign error in the forget gate's gradient; 2.3: an infinite loop
+            ("minidl/nn/recurrent/steps.py", "return d_pre, d_pre, (d_pre @ w_hh,)",
+             "return d_pre, d_pre, (d_pre @ w_hh,"),
+            ("kernels/recurrent/reference.py", "d_f = dc * c_prev * f * (1 - f)", "d_f = -dc * c_prev * f * (1 - f)"),
+            ("kernels/recurrent/reference.py", "d_n = dh * (1 - z) * (1 - n * n)", "while True:\n        pass"),
+        ], {
+            "2.1": dict(status="fail", message="SyntaxError in minidl/nn/recurrent/steps.py"),
+            # at t=0, c_{-1} = 0 hides the forget gate's gradient
+            "2.2": dict(status="fail", first_wrong_step=1, parameter="forget gate"),
+            "2.3": dict(status="timeout"),
+            "2.4": dict(status="pass"),  # the loop is graded with its own test cells
+        }),
+    "ctc": (
+        [  # 4.1: the skip from s - 2 forgotten; 4.2: the gradient's sign
+            ("kernels/ctc/reference.py", "alpha[t] = y[t] + np.logaddexp(np.logaddexp(prev, _shift(prev, 1)), jump)",
+             "alpha[t] = y[t] + np.logaddexp(prev, _shift(prev, 1))"),
+            ("kernels/ctc/reference.py", "return -gamma @ one_hot", "return gamma @ one_hot"),
+        ], {
+            # the first skip: from the first label (s=1) at t=0 to the second (s=3) at t=1
+            "4.1": dict(status="fail", first_wrong_step=1, parameter="alpha at s=3"),
+            "4.2": dict(status="fail", first_wrong_step=0, parameter="dL/dlog_probs"),
+            "4.3": dict(status="pass"),  # the beam search does not use the kernels
+        }),
+}
+
+
 @pytest.mark.slow
-def test_planted_mistakes_each_cost_one_task_and_are_named(tmp_path):
-    out = make_assignment("recurrent", tmp_path / "hw")
+@pytest.mark.parametrize("name", list(PLANTED))
+def test_planted_mistakes_each_cost_one_task_and_are_named(tmp_path, name):
+    out = make_assignment(name, tmp_path / "hw")
     restore_solutions(out)
-    # 2.1: a syntax error; 2.2: a sign error in the forget gate's gradient; 2.3: an infinite loop
-    _replace_in_region(out / "minidl/nn/recurrent/steps.py", "return d_pre, d_pre, (d_pre @ w_hh,)",
-                       "return d_pre, d_pre, (d_pre @ w_hh,")
-    _replace_in_region(out / "kernels/recurrent/reference.py", "d_f = dc * c_prev * f * (1 - f)",
-                       "d_f = -dc * c_prev * f * (1 - f)")
-    _replace_in_region(out / "kernels/recurrent/reference.py", "d_n = dh * (1 - z) * (1 - n * n)",
-                       "while True:\n        pass")
+    mistakes, expected = PLANTED[name]
+    for path, old, new in mistakes:
+        _replace_in_region(out / path, old, new)
     assert main(["assignment", "grade", str(out), "--time-limit", "30", "--json", str(tmp_path / "r.json")]) == 1
     json_report = json.loads((tmp_path / "r.json").read_text())
     report = {t["id"]: t for t in json_report["tasks"]}
-    assert report["2.1"]["status"] == "fail" and "SyntaxError in minidl/nn/recurrent/steps.py" in report["2.1"]["message"]
-    assert report["2.2"]["status"] == "fail"
-    assert report["2.2"]["first_wrong_step"] == 1  # at t=0, c_{-1} = 0 hides the forget gate's gradient
-    assert "forget gate" in report["2.2"]["parameter"] and report["2.2"]["worst_rel_error"] > 0.5
-    assert report["2.3"]["status"] == "timeout"
-    assert report["2.4"]["status"] == "pass"  # the loop is graded with its own test cells
-    assert json_report["score"] == 1 and json_report["max_score"] == 4
+    for task_id, want in expected.items():
+        got = report[task_id]
+        assert got["status"] == want["status"], (task_id, got)
+        assert want.get("message", "") in got["message"], (task_id, got)
+        if "first_wrong_step" in want:
+            assert got["first_wrong_step"] == want["first_wrong_step"], (task_id, got)
+            assert want["parameter"] in got["parameter"] and got["worst_rel_error"] > 0.5, (task_id, got)
+    passing = sum(want["status"] == "pass" for want in expected.values())
+    assert json_report["score"] == passing and json_report["max_score"] == len(ASSIGNMENTS[name].tasks)
 
 
 def test_grade_command_writes_its_report_and_never_replaces_a_foreign_file(tmp_path, capsys):
