@@ -54,11 +54,10 @@ def im2col(x, kernel_size, stride, pad_left, dilation, length_out, groups):
 
 
 @njit(cache=True, parallel=True)
-def col2im(grad_cols, length, kernel_size, stride, pad_left, dilation, batch):
+def col2im(grad_cols, length, kernel_size, stride, pad_left, dilation, batch, length_out):
     """dL/dx [N, C_in, length]: the adjoint of ``im2col``, each column entry added to its frame."""
-    groups, rows, width = grad_cols.shape
+    groups, rows, _ = grad_cols.shape
     cg = rows // kernel_size
-    length_out = width // batch
     grad_x = np.zeros((batch, groups * cg, length), dtype=grad_cols.dtype)
     for item in prange(batch * groups * cg):  # one (n, c) row per thread: no two threads add to one frame
         n, c = item // (groups * cg), item % (groups * cg)
@@ -104,7 +103,7 @@ def conv1d_backward_input(grad_out, weight, length: int, stride: int, padding: t
     """See ``reference.conv1d_backward_input``."""
     w = _weight_matrices(weight, groups)  # [G, C_out/G, C_in/G K]
     grad_cols = np.matmul(w.transpose(0, 2, 1), _by_group(grad_out, groups))  # [G, C_in/G K, N L_out]
-    return col2im(grad_cols, length, weight.shape[2], stride, padding[0], dilation, grad_out.shape[0])
+    return col2im(grad_cols, length, weight.shape[2], stride, padding[0], dilation, *grad_out.shape[::2])
 
 
 def conv1d_backward_weight(grad_out, x, kernel_size: int, stride: int, padding: tuple, dilation: int,
