@@ -14,24 +14,42 @@
 
 #define CONV_THREADS 256  // threads per block of conv1d_backward_weight (a power of two)
 
+// The sizes of one convolution: gpu.py passes them as one int array, in this order.
+struct Geometry {
+    int N, C_in, L, C_out, K, L_out, stride, pad_left, dilation, groups;
+};
+
+__device__ __forceinline__ Geometry geometry(const int* sizes) {
+    return Geometry{sizes[0], sizes[1], sizes[2], sizes[3], sizes[4],
+                    sizes[5], sizes[6], sizes[7], sizes[8], sizes[9]};
+}
+
+// (n, channel, frame) of flat index idx into an array [N, channels, frames].
+struct Element {
+    long long n;
+    int channel, frame;
+};
+
+__device__ __forceinline__ Element element(long long idx, int channels, int frames) {
+    return Element{idx / ((long long)frames * channels), (int)((idx / frames) % channels), (int)(idx % frames)};
+}
+
 template <typename T>
-__global__ void conv1d_forward(const T* x, const T* w, const T* bias, T* y, int N, int C_in, int L,
-                               int C_out, int K, int L_out, int stride, int pad_left, int dilation,
-                               int groups) {
+__global__ void conv1d_forward(const T* x, const T* w, const T* bias, T* y, const int* sizes) {
+    const Geometry s = geometry(sizes);
     const long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (idx >= (long long)N * C_out * L_out) return;
-    const int t = (int)(idx % L_out);
-    const int o = (int)((idx / L_out) % C_out);
-    const long long n = idx / ((long long)L_out * C_out);
-    const int cg = C_in / groups;
-    const int g = o / (C_out / groups);
+    if (idx >= (long long)s.N * s.C_out * s.L_out) return;
+    const Element e = element(idx, s.C_out, s.L_out);
+    const int o = e.channel;  // the output channel; e.n the sequence, e.frame the output frame t
+    const int cg = s.C_in / s.groups;
+    const int g = o / (s.C_out / s.groups);
     T acc = bias[o];
     for (int c = 0; c < cg; ++c) {
-        const T* x_row = x + (n * C_in + (long long)g * cg + c) * L;
-        const T* w_row = w + ((long long)o * cg + c) * K;
-        for (int k = 0; k < K; ++k) {
-            const int j = t * stride + k * dilation - pad_left;
-            if (j >= 0 && j < L) acc += w_row[k] * x_row[j];
+        const T* x_row = x + (e.n * s.C_in + (long long)g * cg + c) * s.L;
+        const T* w_row = w + ((long long)o * cg + c) * s.K;
+        for (int k = 0; k < s.K; ++k) {
+            const int j = e.frame * s.stride + k * s.dilation - s.pad_left;
+            if (j >= 0 && j < s.L) acc += w_row[k] * x_row[j];
         }
     }
     y[idx] = acc;
@@ -39,45 +57,42 @@ __global__ void conv1d_forward(const T* x, const T* w, const T* bias, T* y, int 
 
 // dL/dx[n, i, j] = sum_{o in g(i)} sum_k w[o, c, k] dL/dy[n, o, t], over the t with t s + k d = j + p_l.
 template <typename T>
-__global__ void conv1d_backward_input(const T* grad_y, const T* w, T* grad_x, int N, int C_in, int L,
-                                      int C_out, int K, int L_out, int stride, int pad_left, int dilation,
-                                      int groups) {
+__global__ void conv1d_backward_input(const T* grad_y, const T* w, T* grad_x, const int* sizes) {
+    const Geometry s = geometry(sizes);
     const long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (idx >= (long long)N * C_in * L) return;
-    const int j = (int)(idx % L);
-    const int i = (int)((idx / L) % C_in);
-    const long long n = idx / ((long long)L * C_in);
-    const int cg = C_in / groups, og = C_out / groups;
+    if (idx >= (long long)s.N * s.C_in * s.L) return;
+    const Element e = element(idx, s.C_in, s.L);
+    const int i = e.channel, j = e.frame;
+    const int cg = s.C_in / s.groups, og = s.C_out / s.groups;
     const int g = i / cg, c = i % cg;
     T acc = T(0);
-    for (int k = 0; k < K; ++k) {
-        const int p = j + pad_left - k * dilation;  // t s, if this tap meets frame j at all
-        if (p < 0 || p % stride != 0) continue;
-        const int t = p / stride;
-        if (t >= L_out) continue;
+    for (int k = 0; k < s.K; ++k) {
+        const int p = j + s.pad_left - k * s.dilation;  // t s, if this tap meets frame j at all
+        if (p < 0 || p % s.stride != 0) continue;
+        const int t = p / s.stride;
+        if (t >= s.L_out) continue;
         for (int o = g * og; o < (g + 1) * og; ++o)
-            acc += w[((long long)o * cg + c) * K + k] * grad_y[(n * C_out + o) * L_out + t];
+            acc += w[((long long)o * cg + c) * s.K + k] * grad_y[(e.n * s.C_out + o) * s.L_out + t];
     }
     grad_x[idx] = acc;
 }
 
 // dL/dw[o, c, k] = sum_n sum_t dL/dy[n, o, t] x[n, g(o) C_in/G + c, t s + k d - p_l].
 template <typename T>
-__global__ void conv1d_backward_weight(const T* grad_y, const T* x, T* grad_w, int N, int C_in, int L,
-                                       int C_out, int K, int L_out, int stride, int pad_left, int dilation,
-                                       int groups) {
+__global__ void conv1d_backward_weight(const T* grad_y, const T* x, T* grad_w, const int* sizes) {
     __shared__ T partial[CONV_THREADS];
-    const int cg = C_in / groups;
-    const int k = blockIdx.x % K;
-    const int c = (blockIdx.x / K) % cg;
-    const int o = blockIdx.x / (K * cg);
-    const int i = (o / (C_out / groups)) * cg + c;
+    const Geometry s = geometry(sizes);
+    const int cg = s.C_in / s.groups;
+    const int k = blockIdx.x % s.K;
+    const int c = (blockIdx.x / s.K) % cg;
+    const int o = blockIdx.x / (s.K * cg);
+    const int i = (o / (s.C_out / s.groups)) * cg + c;
     T acc = T(0);
-    for (long long m = threadIdx.x; m < (long long)N * L_out; m += blockDim.x) {
-        const long long n = m / L_out;
-        const int t = (int)(m % L_out);
-        const int j = t * stride + k * dilation - pad_left;
-        if (j >= 0 && j < L) acc += grad_y[(n * C_out + o) * L_out + t] * x[(n * C_in + i) * L + j];
+    for (long long m = threadIdx.x; m < (long long)s.N * s.L_out; m += blockDim.x) {
+        const long long n = m / s.L_out;
+        const int t = (int)(m % s.L_out);
+        const int j = t * s.stride + k * s.dilation - s.pad_left;
+        if (j >= 0 && j < s.L) acc += grad_y[(n * s.C_out + o) * s.L_out + t] * x[(n * s.C_in + i) * s.L + j];
     }
     partial[threadIdx.x] = acc;
     __syncthreads();

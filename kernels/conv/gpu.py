@@ -22,9 +22,10 @@ WEIGHT_THREADS = 256  # CONV_THREADS in conv.cu
 
 
 def _sizes(N, C_in, L, weight, L_out, stride, padding, dilation, groups):
-    """The int arguments every kernel of conv.cu ends with."""
+    """The last argument of every kernel of conv.cu: its ``Geometry``, as one int32 array on the device."""
     C_out, _, K = weight.shape
-    return tuple(np.int32(v) for v in (N, C_in, L, C_out, K, L_out, stride, padding[0], dilation, groups))
+    return (cuda.on_device(np.array([N, C_in, L, C_out, K, L_out, stride, padding[0], dilation, groups]),
+                           np.int32),)
 
 
 def conv1d_forward(x, weight, bias, stride: int, padding: tuple, dilation: int, groups: int):
