@@ -51,10 +51,12 @@ def cmd_info(args) -> int:
 def _bench_rows():
     from audio import benchmarks as audio_rows
     from minidl import benchmarks as autograd_rows
+    from minidl import benchmarks_conv as conv_rows
     from minidl import benchmarks_ctc as ctc_rows
     from minidl import benchmarks_recurrent as recurrent_rows
 
-    rows = autograd_rows.rows() + recurrent_rows.rows() + ctc_rows.rows() + audio_rows.rows()
+    rows = (autograd_rows.rows() + recurrent_rows.rows() + ctc_rows.rows() + conv_rows.rows()
+            + audio_rows.rows())
     if "cupy" in kernels.available():  # GPU rows only where CuPy has a device
         from audio import benchmarks_gpu as audio_gpu_rows
         from minidl import benchmarks_gpu as recurrent_gpu_rows

@@ -3,6 +3,9 @@
 Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, in
 order, so ``named_parameters()`` can list every weight with a dotted name
 (``"0.weight"``, ``"rnn.weight_hh_l0"``) — the names ``state_dict`` uses.
+A buffer (``register_buffer``) is state that is not trained, such as batch
+norm's running statistics: saved in ``state_dict`` and moved by ``.to()``
+like a parameter, but never handed to an optimizer.
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name: str, value) -> None:
@@ -52,6 +56,11 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
+        if name in self._buffers:  # assigning to a buffer replaces its value, it stays a buffer
+            value = None if value is None else as_tensor(value)
+            self._buffers[name] = value
+            object.__setattr__(self, name, value)
+            return
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         if isinstance(value, Parameter):
@@ -97,6 +106,37 @@ class Module:
         for _, param in self.named_parameters():
             yield param
 
+    def register_buffer(self, name: str, value) -> None:
+        """Register state that is saved and moved with the module but not trained, as PyTorch's.
+
+        ``value`` is an array or Tensor (kept as a Tensor that needs no
+        gradient) or None (a buffer not in use: left out of ``state_dict``).
+
+        Examples
+        --------
+        >>> m = nn.Module()
+        >>> m.register_buffer("count", np.zeros(1, dtype=np.int64))
+        >>> list(m.state_dict())
+        ['count']
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"register_buffer: name must be a non-empty string without '.', got {name!r}")
+        if name in self._parameters or name in self._modules:
+            raise ValueError(f"register_buffer: {name!r} is already a parameter or a sub-module")
+        self._buffers[name] = None
+        setattr(self, name, value)
+
+    def named_buffers(self, prefix: str = ""):
+        """(dotted name, buffer Tensor) pairs of this module and every descendant; None buffers are skipped."""
+        for module_name, module in self.named_modules(prefix):
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), buffer
+
+    def buffers(self):
+        for _, buffer in self.named_buffers():
+            yield buffer
+
     # ------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
         """Training mode (dropout active); returns self."""
@@ -139,11 +179,15 @@ class Module:
             for param in self.parameters():
                 param.data = param.data.astype(dtype, copy=False)
                 param.grad = None if param.grad is None else param.grad.astype(dtype, copy=False)
+            for buffer in self.buffers():  # counters such as num_batches_tracked stay integers
+                if buffer.dtype.kind == "f":
+                    buffer.data = buffer.data.astype(dtype, copy=False)
         if device is not None:
-            moved = [as_tensor(param.data, device=device).data for param in self.parameters()]  # all or nothing
-            for param, data in zip(self.parameters(), moved):
-                param.data = data
-                param.grad = None
+            tensors = list(self.parameters()) + list(self.buffers())
+            moved = [as_tensor(t.data, device=device).data for t in tensors]  # all or nothing
+            for tensor, data in zip(tensors, moved):
+                tensor.data = data
+                tensor.grad = None
         return self
 
     def double(self) -> Module:
@@ -155,12 +199,23 @@ class Module:
         return self.to(dtype=np.float32)
 
     # ------------------------------------------------------------ state
+    def _named_state(self) -> OrderedDict:
+        """Name -> Tensor of every parameter and buffer, each module's parameters then its buffers (PyTorch's order)."""
+        state, seen = OrderedDict(), set()
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name, tensor in list(module._parameters.items()) + list(module._buffers.items()):
+                if tensor is not None and id(tensor) not in seen:
+                    seen.add(id(tensor))
+                    state[prefix + name] = tensor
+        return state
+
     def state_dict(self) -> OrderedDict:
-        """Name -> copy of each parameter's array."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        """Name -> copy of each parameter's and buffer's array."""
+        return OrderedDict((name, t.data.copy()) for name, t in self._named_state().items())
 
     def load_state_dict(self, state, strict: bool = True) -> None:
-        """Copy arrays into the parameters, by name.
+        """Copy arrays into the parameters and buffers, by name.
 
         Every mismatch is reported at once, before anything is changed:
         missing keys, unexpected keys (with ``strict=True``) and keys whose
@@ -173,7 +228,7 @@ class Module:
         strict : bool
             Whether missing and unexpected keys are errors.
         """
-        own = OrderedDict(self.named_parameters())
+        own = self._named_state()
         problems = []
         if strict:
             missing = [k for k in own if k not in state]

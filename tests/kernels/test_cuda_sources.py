@@ -15,12 +15,13 @@ import subprocess
 import pytest
 
 from kernels import cuda
+from kernels.conv import gpu as conv_gpu
 from kernels.ctc import gpu as ctc_gpu
 from kernels.fft import gpu as fft_gpu
 from kernels.recurrent import gpu as recurrent_gpu
 from kernels.spectral import gpu as spectral_gpu
 
-LAUNCHERS = (fft_gpu, spectral_gpu, recurrent_gpu, ctc_gpu)
+LAUNCHERS = (fft_gpu, spectral_gpu, recurrent_gpu, ctc_gpu, conv_gpu)
 ARCH = "sm_90"  # Hopper, the GPUs the GPU suite runs on
 NVCC = shutil.which("nvcc")
 
