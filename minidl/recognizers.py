@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from minidl import validate
-from minidl.classifiers import RECURRENT
+from minidl.classifiers import RECURRENT, recurrent_layers
 from minidl.decode import beam_search, edit_distance, greedy_decode
 from minidl.grad_mode import no_grad
 from minidl.nn import Dropout, Linear, Module
@@ -57,13 +57,12 @@ class SequenceRecognizer(Module):
     def __init__(self, kind: str, input_size: int, hidden_size: int, num_tokens: int, *,
                  num_layers: int = 2, bidirectional: bool = True, dropout: float = 0.0):
         super().__init__()
-        self.kind = validate.choice("kind", kind, tuple(RECURRENT))
-        self.recurrent = RECURRENT[kind](input_size, hidden_size, num_layers, batch_first=True,
-                                         dropout=dropout if num_layers > 1 else 0.0,
-                                         bidirectional=bidirectional)
+        num_tokens = validate.positive_int("num_tokens", num_tokens)
+        self.kind = kind
+        self.recurrent, width = recurrent_layers(kind, input_size, hidden_size, num_layers=num_layers,
+                                                 bidirectional=bidirectional, dropout=dropout)
         self.dropout = Dropout(dropout)
-        directions = 2 if bidirectional else 1
-        self.output = Linear(hidden_size * directions, validate.positive_int("num_tokens", num_tokens) + 1)
+        self.output = Linear(width, num_tokens + 1)  # the tokens and the blank
 
     def forward(self, x, lengths=None):
         outputs, _ = self.recurrent(x, lengths=lengths)  # [B, T, D*H]

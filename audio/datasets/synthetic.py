@@ -148,6 +148,28 @@ def synthesize_clip(word: str, speaker: dict, sr: int, rng) -> np.ndarray:
     return place_in_noise(voice(word, speaker, sr, rng), sr, rng)
 
 
+def speak_all(n: int, *, seed: int, stream: int, speakers, choose, synthesize):
+    """n clips, clip k from its own generator (seed, stream, k): a speaker, then what is said, then the sound.
+
+    ``choose(k, rng)`` picks what clip k says; ``synthesize(what, voice, rng)`` speaks it.
+    Returns (clips, what each says, speaker index per clip [n] int).
+    """
+    clips, contents, who = [], [], []
+    for k in range(n):
+        rng = np.random.default_rng([seed, stream, k])
+        speaker = int(rng.integers(len(speakers)))
+        content = choose(k, rng)
+        clips.append(synthesize(content, speakers[speaker], rng))
+        contents.append(content)
+        who.append(speaker)
+    return clips, contents, np.array(who)
+
+
+def held_out_split(who) -> np.ndarray:
+    """"test" for every TEST_EVERY-th speaker, "train" for the others. [n] str"""
+    return np.where(np.asarray(who) % TEST_EVERY == TEST_EVERY - 1, "test", "train")
+
+
 def synthetic_vowels(*, n_clips: int = 2400, vowels: str = "aiu", word_length: int = 3,
                      n_speakers: int = 40, sr: int = 8000, seed: int = 0) -> AudioDataset:
     """The embedded dataset: spoken vowel sequences whose class is their order.
@@ -193,21 +215,15 @@ def synthetic_vowels(*, n_clips: int = 2400, vowels: str = "aiu", word_length: i
         raise ParameterError(f"n_speakers must be at least {TEST_EVERY} so that one is held out, got {n_speakers}")
     words = word_classes(vowels, word_length)
     speakers = [speaker_voice(seed, s) for s in range(n_speakers)]
-    clips, labels, who = [], [], []
-    for k in range(n_clips):
-        rng = np.random.default_rng([seed, 2, k])
-        label, speaker = k % len(words), int(rng.integers(n_speakers))
-        clips.append(synthesize_clip(words[label], speakers[speaker], sr, rng))
-        labels.append(label)
-        who.append(speaker)
-    who = np.array(who)
+    clips, labels, who = speak_all(n_clips, seed=seed, stream=2, speakers=speakers,
+                                   choose=lambda k, rng: k % len(words),
+                                   synthesize=lambda label, voice, rng: synthesize_clip(words[label], voice, sr, rng))
     settings = {"n_clips": n_clips, "vowels": vowels, "word_length": word_length,
                 "n_speakers": n_speakers, "sr": sr, "seed": seed, "version": 1}
     return AudioDataset(
         name="synthetic-vowels", clips=clips, labels=np.array(labels),
         label_names=["-".join(w) for w in words], sr=sr,
-        split=np.where(who % TEST_EVERY == TEST_EVERY - 1, "test", "train"),
-        speakers=np.array([f"speaker{s:02d}" for s in who]),
+        split=held_out_split(who), speakers=np.array([f"speaker{s:02d}" for s in who]),
         sources=[f"synthetic clip {k} (seed {seed})" for k in range(n_clips)],
         fingerprint="synthetic-vowels " + json.dumps(settings, sort_keys=True),
         info={"settings": settings, "speakers": speakers})

@@ -26,7 +26,8 @@ import numpy as np
 from audio import validate
 from audio.datasets.dataset import AudioDataset
 from audio.datasets.recordings import FSDD_NAME, load_fsdd
-from audio.datasets.synthetic import TEST_EVERY, VOWEL_FORMANTS, place_in_noise, speaker_voice, voice
+from audio.datasets.synthetic import (TEST_EVERY, VOWEL_FORMANTS, held_out_split, place_in_noise, speak_all,
+                                      speaker_voice, voice)
 from audio.errors import ParameterError
 from audio.trim import trim
 
@@ -102,20 +103,18 @@ def synthetic_utterances(*, n_utterances: int = 2000, vowels=UTTERANCE_VOWELS, m
     if n_speakers < TEST_EVERY:
         raise ParameterError(f"n_speakers must be at least {TEST_EVERY} so that one is held out, got {n_speakers}")
     speakers = [speaker_voice(seed, s) for s in range(n_speakers)]
-    clips, transcripts, who = [], [], []
-    for k in range(n_utterances):
-        rng = np.random.default_rng([seed, 4, k])  # stream 4: apart from the classification clips' 2
-        speaker = int(rng.integers(n_speakers))
-        tokens = [vowels[i] for i in rng.integers(len(vowels), size=int(rng.integers(1, max_length + 1)))]
-        clips.append(synthesize_utterance(tokens, speakers[speaker], sr, rng))
-        transcripts.append(tokens)
-        who.append(speaker)
-    who = np.array(who)
+
+    def choose(k, rng):
+        return [vowels[i] for i in rng.integers(len(vowels), size=int(rng.integers(1, max_length + 1)))]
+
+    # stream 4: apart from the classification clips' 2
+    clips, transcripts, who = speak_all(n_utterances, seed=seed, stream=4, speakers=speakers, choose=choose,
+                                        synthesize=lambda tokens, v, rng: synthesize_utterance(tokens, v, sr, rng))
     settings = {"n_utterances": n_utterances, "vowels": vowels, "max_length": max_length,
                 "n_speakers": n_speakers, "sr": sr, "seed": seed, "version": 1}
     return AudioDataset(
         name="synthetic-utterances", clips=clips, labels=np.zeros(n_utterances), label_names=["utterance"],
-        sr=sr, split=np.where(who % TEST_EVERY == TEST_EVERY - 1, "test", "train"),
+        sr=sr, split=held_out_split(who),
         speakers=np.array([f"speaker{s:02d}" for s in who]),
         sources=[f"synthetic utterance {k} (seed {seed})" for k in range(n_utterances)],
         fingerprint="synthetic-utterances " + json.dumps(settings, sort_keys=True),

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from audio.datasets import FeatureConfig, Standardizer, extract_features
 from audio.io import atomic_path
 from minidl.cli.messages import report_skipped, warnings_as_lines
+from minidl.data import stratified_split
 from minidl.errors import UsageError
 
 
@@ -84,3 +88,39 @@ def write_figure(path: Path, figure) -> None:
     """A matplotlib Figure as PNG, atomically."""
     with atomic_path(path) as temp:
         figure.savefig(temp, dpi=110)
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A run's data, ready to train on: what :func:`start_run` returns."""
+
+    out: Path  # the output folder (not created yet)
+    started: float  # time.perf_counter() at the start
+    dataset: object  # AudioDataset
+    config: FeatureConfig
+    train: np.ndarray  # positions of the training clips [n_train]
+    val: np.ndarray  # of the validation clips, held out of the training split [n_val]
+    test: np.ndarray  # of the test clips [n_test]
+    features: list  # standardized [frames_i, F] per clip
+    scaler: Standardizer
+
+
+def start_run(args, loader, *, model_tag: str, outputs, hop_ms) -> RunData:
+    """Output folder checked, data loaded and checked, split, features standardized: what every task starts with.
+
+    ``loader(spec, *, clips, seed)`` reads ``--data``; a dataset with transcripts
+    must suit a recognizer, one without a classifier. The validation clips are
+    ``--val-fraction`` of the training split, stratified by label (transcribed
+    clips all have label 0: a seeded random share).
+    """
+    out = prepare_out(args.out, force=args.force, data=args.data, model=model_tag, outputs=outputs)
+    started = time.perf_counter()
+    dataset = load_data("train", loader, args.data, clips=args.clips, seed=args.seed)
+    dataset.check_transcribable() if dataset.is_transcribed else dataset.check_trainable()
+    print(dataset.summary())
+    config = feature_config(args, dataset.sr, hop_ms=hop_ms)
+    train_all, test = dataset.indices("train"), dataset.indices("test")
+    kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
+    train, val = train_all[kept], train_all[held]
+    features, scaler = standardized_features(dataset, config, train, args)
+    return RunData(out, started, dataset, config, train, val, test, features, scaler)

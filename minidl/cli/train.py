@@ -27,9 +27,8 @@ from minidl.classifiers import MODEL_KINDS, build_classifier
 from minidl.cli import train_transcribe
 from minidl.cli.device import add_device_option, check_device
 from minidl.cli.model_file import save_model
-from minidl.cli.runs import (feature_config, load_data, prepare_out, standardized_features, write_figure,
-                             write_json, write_text)
-from minidl.data import BatchLoader, stratified_split
+from minidl.cli.runs import start_run, write_figure, write_json, write_text
+from minidl.data import BatchLoader
 from minidl.errors import UsageError
 from minidl.plot import confusion_figure, training_curves
 from minidl.training import confusion_matrix, fit, predict_scores
@@ -137,16 +136,10 @@ def cmd_train(args) -> int:
     check_options(args)
     if args.task == "transcribe":
         return train_transcribe.run(args)
-    out = prepare_out(args.out, force=args.force, data=args.data, model=args.model, outputs=OUTPUT_FILES)
-    started = time.perf_counter()
-    dataset = load_data("train", load_dataset, args.data, clips=args.clips, seed=args.seed)
-    dataset.check_trainable()
-    print(dataset.summary())
-    config = feature_config(args, dataset.sr, hop_ms=args.hop_ms)
-    train_all, test = dataset.indices("train"), dataset.indices("test")
-    kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
-    train, val = train_all[kept], train_all[held]
-    features, scaler = standardized_features(dataset, config, train, args)
+    run = start_run(args, load_dataset, model_tag=args.model, outputs=OUTPUT_FILES, hop_ms=args.hop_ms)
+    out, started, dataset, config, scaler, features = (run.out, run.started, run.dataset, run.config, run.scaler,
+                                                       run.features)
+    train, val, test = run.train, run.val, run.test
     print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}); "
           f"{len(train)} train / {len(val)} validation / {len(test)} test clips")
 

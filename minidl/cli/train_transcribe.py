@@ -25,9 +25,8 @@ from audio.mel import melspectrogram
 from minidl import optim
 from minidl.classifiers import RECURRENT
 from minidl.cli.model_file import save_model
-from minidl.cli.runs import (feature_config, load_data, prepare_out, standardized_features, write_figure,
-                             write_json, write_text)
-from minidl.data import BatchLoader, stratified_split
+from minidl.cli.runs import start_run, write_figure, write_json, write_text
+from minidl.data import BatchLoader
 from minidl.decode import token_error_rate
 from minidl.errors import UsageError
 from minidl.plot import alignment_figure, training_curves
@@ -70,17 +69,11 @@ def decode_all(log_probs, beam_width: int):
 
 def run(args) -> int:
     """The transcribe task; ``args`` already checked by ``minidl.cli.train.check_options``."""
-    out = prepare_out(args.out, force=args.force, data=args.data, model=f"transcribe-{args.model}",
-                      outputs=OUTPUT_FILES)
-    started = time.perf_counter()
-    dataset = load_data("train", load_utterances, args.data, clips=args.clips, seed=args.seed)
-    dataset.check_transcribable()
-    print(dataset.summary())
-    config = feature_config(args, dataset.sr, hop_ms=args.hop_ms)
-    train_all, test = dataset.indices("train"), dataset.indices("test")
-    kept, held = stratified_split(np.zeros(len(train_all)), args.val_fraction, seed=args.seed)
-    train, val = train_all[kept], train_all[held]
-    features, scaler = standardized_features(dataset, config, train, args)
+    run = start_run(args, load_utterances, model_tag=f"transcribe-{args.model}", outputs=OUTPUT_FILES,
+                    hop_ms=args.hop_ms)
+    out, started, dataset, config, scaler, features = (run.out, run.started, run.dataset, run.config, run.scaler,
+                                                       run.features)
+    train, val, test = run.train, run.val, run.test
     targets = pad_transcripts([dataset.token_ids(k) for k in range(len(dataset))])  # [N, S_max], blank-padded
     print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}, "
           f"hop {config.frame(dataset.sr)[1]} samples); {len(train)} train / {len(val)} validation / "
