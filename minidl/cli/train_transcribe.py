@@ -118,10 +118,12 @@ def run(args) -> int:
                features=config, standardizer=scaler, overwrite=True)
     write_text(out / "history.csv", history.to_csv())
     write_figure(out / "curves.png", training_curves(history))
-    k, names = int(test[0]), ["blank", *dataset.tokens]
+    # the first test utterance of 3 tokens or more shows most; a tiny test set may have none
+    shown = next((j for j, t in enumerate(truth) if len(t) >= 3), 0)
+    k, names = int(test[shown]), ["blank", *dataset.tokens]
     write_figure(out / "alignment.png", alignment_figure(
-        spectrogram_db(dataset.clips[k], dataset.sr, config), np.exp(log_probs[0]), names,
-        decoded=" ".join(dataset.tokens[i] for i in decoded[0]), truth=" ".join(dataset.transcripts[k]),
+        spectrogram_db(dataset.clips[k], dataset.sr, config), np.exp(log_probs[shown]), names,
+        decoded=" ".join(dataset.tokens[i] for i in decoded[shown]), truth=" ".join(dataset.transcripts[k]),
         hop_seconds=config.frame(dataset.sr)[1] / dataset.sr, title=f"test utterance: {dataset.sources[k]}"))
     metrics = {
         "test_token_error_rate": test_ter, "test_sequence_accuracy": sequence_accuracy,
