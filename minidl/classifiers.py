@@ -22,6 +22,18 @@ RECURRENT = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 MODEL_KINDS = (*RECURRENT, "mean-mfcc-dense")
 
 
+def recurrent_layers(kind: str, input_size: int, hidden_size: int, *, num_layers: int, bidirectional: bool,
+                     dropout: float):
+    """The batch-first RNN/LSTM/GRU stack of a classifier or recognizer, and its output width D * H.
+
+    ``dropout`` applies between layers only when there are several.
+    """
+    kind = validate.choice("kind", kind, tuple(RECURRENT))
+    layers = RECURRENT[kind](input_size, hidden_size, num_layers, batch_first=True,
+                             dropout=dropout if num_layers > 1 else 0.0, bidirectional=bidirectional)
+    return layers, hidden_size * (2 if bidirectional else 1)
+
+
 class SequenceClassifier(Module):
     """Recurrent layers, then a linear layer on the last hidden state.
 
@@ -40,13 +52,11 @@ class SequenceClassifier(Module):
     def __init__(self, kind: str, input_size: int, hidden_size: int, num_classes: int, *,
                  num_layers: int = 1, bidirectional: bool = False, dropout: float = 0.0):
         super().__init__()
-        self.kind = validate.choice("kind", kind, tuple(RECURRENT))
-        self.recurrent = RECURRENT[kind](input_size, hidden_size, num_layers, batch_first=True,
-                                         dropout=dropout if num_layers > 1 else 0.0,
-                                         bidirectional=bidirectional)
+        self.kind = kind
+        self.recurrent, width = recurrent_layers(kind, input_size, hidden_size, num_layers=num_layers,
+                                                 bidirectional=bidirectional, dropout=dropout)
         self.dropout = Dropout(dropout)
-        directions = 2 if bidirectional else 1
-        self.output = Linear(hidden_size * directions, validate.positive_int("num_classes", num_classes))
+        self.output = Linear(width, validate.positive_int("num_classes", num_classes))
 
     def forward(self, x, lengths=None):
         _, final = self.recurrent(x, lengths=lengths)

@@ -9,11 +9,11 @@ from matplotlib.figure import Figure
 
 
 def training_curves(history) -> Figure:
-    """Loss and accuracy per epoch, training and validation, side by side."""
+    """Loss and the history's metric (accuracy, token error rate) per epoch, training and validation, side by side."""
     figure = Figure(figsize=(10, 4), layout="constrained")
     loss_ax, acc_ax = figure.subplots(1, 2)
     epochs = history.column("epoch")
-    for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+    for ax, metric in ((loss_ax, "loss"), (acc_ax, getattr(history, "metric", "accuracy"))):
         ax.plot(epochs, history.column(metric), marker=".", label="train")
         validation = history.column("val_" + metric)
         if any(v is not None for v in validation):
@@ -40,4 +40,42 @@ def confusion_figure(counts, label_names, *, title: str = "confusion matrix (tes
     for i, j in np.ndindex(counts.shape):
         ax.text(j, i, str(counts[i, j]), ha="center", va="center",
                 color="white" if counts[i, j] > threshold else "black", fontsize=8)
+    return figure
+
+
+def alignment_figure(spectrogram, posteriors, class_names, *, decoded, truth, hop_seconds: float,
+                     title: str = "a test utterance") -> Figure:
+    """What a CTC recognizer heard: the spectrogram over its per-frame token posteriors.
+
+    Parameters
+    ----------
+    spectrogram : array [n_bins, T_s]
+        In dB, frames at the same hop as the posteriors.
+    posteriors : array [T, C]
+        p(class | frame), class 0 the blank (drawn grey and dashed: it wins most frames).
+    class_names : list of str [C]
+    decoded, truth : str
+        The decoded and the true transcript, printed in the title.
+    hop_seconds : float
+        Seconds per frame.
+    """
+    posteriors = np.asarray(posteriors)
+    figure = Figure(figsize=(10, 6), layout="constrained")
+    spec_ax, post_ax = figure.subplots(2, 1, sharex=True)
+    frames = np.asarray(spectrogram).shape[1]
+    spec_ax.imshow(spectrogram, origin="lower", aspect="auto", cmap="magma",
+                   extent=(0, frames * hop_seconds, 0, np.asarray(spectrogram).shape[0]))
+    spec_ax.set(ylabel="mel band", title=f"{title}\ndecoded: {decoded or '(nothing)'}    true: {truth}")
+    times = np.arange(len(posteriors)) * hop_seconds
+    post_ax.plot(times, posteriors[:, 0], color="0.6", linestyle="--", label=class_names[0])
+    colors = {}
+    for k in range(1, posteriors.shape[1]):
+        colors[k] = post_ax.plot(times, posteriors[:, k], label=class_names[k])[0].get_color()
+    best = posteriors.argmax(axis=1)  # [T]
+    for t in np.flatnonzero((best != 0) & (np.r_[-1, best[:-1]] != best)):  # name each token where it fires
+        post_ax.annotate(class_names[best[t]], (times[t], posteriors[t, best[t]]), color=colors[best[t]],
+                         ha="center", va="bottom", fontsize=9)
+    post_ax.set(xlabel="time (s)", ylabel="posterior", ylim=(0, 1.08), title="per-frame token posteriors")
+    post_ax.legend(ncol=min(12, posteriors.shape[1]), fontsize=7, loc="upper right")
+    post_ax.grid(alpha=0.3)
     return figure

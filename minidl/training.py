@@ -5,6 +5,10 @@ called as ``model(inputs, lengths=lengths)`` and returns class scores
 (logits) [B, C]; ``loss_fn(logits, targets)`` returns a scalar Tensor.
 Targets are class indices [B] or per-class weights such as one-hot rows
 [B, C]; accuracy compares the arg-max of the scores with the target class.
+
+A task whose outputs are not class scores (a CTC recognizer's per-frame
+log-probabilities) passes its own ``forward`` and ``metric``: the loop
+only adds up the loss and the metric's (amount, count) per batch.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import copy
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
@@ -30,8 +35,28 @@ def target_classes(targets) -> np.ndarray:
     return targets.argmax(axis=1) if targets.ndim == 2 else targets
 
 
+@dataclass(frozen=True)
+class Metric:
+    """What an epoch measures besides the loss.
+
+    ``batch(outputs, targets) -> (amount, count)``: the epoch's value is the
+    sum of the amounts over the sum of the counts (correct clips over clips,
+    token edits over reference tokens).
+    """
+
+    name: str
+    batch: Callable
+
+
+def _correct_clips(logits, targets):
+    return int((logits.numpy().argmax(axis=1) == target_classes(targets)).sum()), len(targets)
+
+
+ACCURACY = Metric("accuracy", _correct_clips)
+
+
 def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progress=None, forward=None,
-              device: str = "cpu"):
+              device: str = "cpu", metric: Metric = ACCURACY):
     """One pass over ``loader``; trains when an optimizer is given, else evaluates.
 
     Parameters
@@ -49,15 +74,17 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
     device : {"cpu", "cuda"}
         Where each batch's inputs go; the model must already be there
         (``model.to(device)``). Targets and lengths stay NumPy arrays.
+    metric : Metric
+        What is measured besides the loss (default accuracy).
 
     Returns
     -------
-    (mean loss per example, accuracy) over the epoch
+    (mean loss per example, metric) over the epoch
     """
     training = optimizer is not None
     forward = forward or model
     model.train(training)
-    total_loss, correct, seen = 0.0, 0, 0
+    total_loss, amount, counted, seen = 0.0, 0.0, 0, 0
     # disable=None: tqdm draws only on a terminal, so logs and pipes stay readable
     bar = tqdm(loader, desc=progress, unit="batch", leave=False, disable=True if progress is None else None)
     for batch in bar:
@@ -75,11 +102,11 @@ def run_epoch(model, loader, loss_fn, *, optimizer=None, clip_norm=None, progres
                 loss = loss_fn(logits, batch.targets)
         n = len(batch.targets)
         total_loss += float(loss.item()) * n
-        correct += int((logits.numpy().argmax(axis=1) == target_classes(batch.targets)).sum())
-        seen += n
-        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}")
+        batch_amount, batch_count = metric.batch(logits, batch.targets)
+        amount, counted, seen = amount + batch_amount, counted + batch_count, seen + n
+        bar.set_postfix(loss=f"{total_loss / seen:.4f}", **{metric.name: f"{amount / max(counted, 1):.3f}"})
     model.train(True)
-    return total_loss / seen, correct / seen
+    return total_loss / seen, amount / max(counted, 1)
 
 
 def predict_scores(model, loader, *, device: str = "cpu") -> np.ndarray:
@@ -106,24 +133,33 @@ def confusion_matrix(true, predicted, n_classes: int) -> np.ndarray:
 
 @dataclass
 class TrainingHistory:
-    """Per-epoch metrics, one dict per epoch with the keys of ``HISTORY_COLUMNS``."""
+    """Per-epoch metrics, one dict per epoch with the keys of ``columns``.
+
+    ``metric`` names the measure besides the loss (``HISTORY_COLUMNS`` when it is accuracy).
+    """
 
     rows: list = field(default_factory=list)
     best_epoch: int | None = None  # the epoch whose weights were kept (early stopping)
     stopped_early: bool = False
+    metric: str = "accuracy"
+
+    @property
+    def columns(self) -> tuple:
+        return ("epoch", "loss", self.metric, "val_loss", "val_" + self.metric, "seconds")
 
     def column(self, name: str) -> list:
         return [row[name] for row in self.rows]
 
     def to_csv(self) -> str:
-        lines = [",".join(HISTORY_COLUMNS)]
+        lines = [",".join(self.columns)]
         for row in self.rows:
-            lines.append(",".join("" if row[c] is None else f"{row[c]:.6g}" for c in HISTORY_COLUMNS))
+            lines.append(",".join("" if row[c] is None else f"{row[c]:.6g}" for c in self.columns))
         return "\n".join(lines) + "\n"
 
 
 def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
-        patience=None, on_epoch=None, progress: bool = True, forward=None, device: str = "cpu") -> TrainingHistory:
+        patience=None, on_epoch=None, progress: bool = True, forward=None, device: str = "cpu",
+        metric: Metric = ACCURACY) -> TrainingHistory:
     """Train for ``epochs`` epochs; returns the TrainingHistory.
 
     Parameters
@@ -144,22 +180,25 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         As in :func:`run_epoch`.
     device : {"cpu", "cuda"}
         As in :func:`run_epoch`: the model must already be on it.
+    metric : Metric
+        As in :func:`run_epoch`; each row holds it as ``metric.name`` and ``"val_" + metric.name``.
     """
     epochs = validate.positive_int("epochs", epochs)
     patience = validate.positive_int("patience", patience, allow_none=True)
     if patience is not None and val_loader is None:
         raise ValueError("early stopping (patience) needs a validation set")
-    history, best_loss, best_state, waited = TrainingHistory(), math.inf, None, 0
+    history, best_loss, best_state, waited = TrainingHistory(metric=metric.name), math.inf, None, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         label = f"epoch {epoch}/{epochs}" if progress else None
-        loss, acc = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
-                              progress=label, forward=forward, device=device)
-        val_loss = val_acc = None
+        loss, measure = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
+                                  progress=label, forward=forward, device=device, metric=metric)
+        val_loss = val_measure = None
         if val_loader is not None:
-            val_loss, val_acc = run_epoch(model, val_loader, loss_fn, forward=forward, device=device)
-        row = {"epoch": epoch, "loss": loss, "accuracy": acc, "val_loss": val_loss,
-               "val_accuracy": val_acc, "seconds": time.perf_counter() - start}
+            val_loss, val_measure = run_epoch(model, val_loader, loss_fn, forward=forward, device=device,
+                                              metric=metric)
+        row = {"epoch": epoch, "loss": loss, metric.name: measure, "val_loss": val_loss,
+               "val_" + metric.name: val_measure, "seconds": time.perf_counter() - start}
         history.rows.append(row)
         if on_epoch is not None and on_epoch(row):
             history.stopped_early = True

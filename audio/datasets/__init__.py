@@ -1,14 +1,19 @@
-"""audio.datasets: labelled clips for classification.
+"""audio.datasets: labelled clips for classification, transcribed utterances for recognition.
 
 - ``synthetic_vowels``: the embedded dataset (no download), generated in seconds.
 - ``load_fsdd``: the Free Spoken Digit Dataset with its official split.
 - ``load_folder``: ``root/<label>/*.wav|flac|ogg``.
+- ``synthetic_utterances``, ``connected_digits``, ``load_transcribed``: utterances
+  with transcripts (``AudioDataset.transcripts``) for speech recognition.
 - ``extract_features`` / ``Standardizer``: MFCC sequences with a cache.
 """
 from audio.datasets.dataset import AudioDataset
 from audio.datasets.features import FeatureConfig, Standardizer, extract_features
 from audio.datasets.recordings import load_fsdd, load_folder
 from audio.datasets.synthetic import synthetic_vowels
+from audio.datasets.transcripts import load_transcribed, read_transcripts
+from audio.datasets.utterances import connected_digits, synthetic_utterances
 
-__all__ = ["AudioDataset", "FeatureConfig", "Standardizer", "extract_features", "load_folder",
-           "load_fsdd", "synthetic_vowels"]
+__all__ = ["AudioDataset", "FeatureConfig", "Standardizer", "connected_digits", "extract_features",
+           "load_folder", "load_fsdd", "load_transcribed", "read_transcripts", "synthetic_utterances",
+           "synthetic_vowels"]

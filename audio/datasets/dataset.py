@@ -44,6 +44,11 @@ class AudioDataset:
         Files that could not be read, each with the reason; never silently dropped.
     info : dict
         Anything else the loader knows (speaker metadata, generator settings).
+    transcripts : list of list of str, or None
+        Speech-recognition datasets: per clip, the token names spoken in it, in order.
+        Their ``labels`` are all 0 (one class, ``"utterance"``).
+    tokens : list of str, or None
+        The token vocabulary (with ``transcripts``): every name a transcript uses.
     """
 
     name: str
@@ -57,6 +62,8 @@ class AudioDataset:
     fingerprint: str
     skipped: list = field(default_factory=list)
     info: dict = field(default_factory=dict)
+    transcripts: list | None = None
+    tokens: list | None = None
 
     def __post_init__(self):
         n = len(self.clips)
@@ -70,9 +77,44 @@ class AudioDataset:
         unknown = sorted(set(self.split.tolist()) - set(SPLITS))
         if unknown:
             raise ParameterError(f"{self.name}: split names must be {SPLITS}, got {unknown}")
+        if self.transcripts is not None:
+            self._check_transcripts(n)
         if n and (self.labels.min() < 0 or self.labels.max() >= len(self.label_names)):
             raise ParameterError(f"{self.name}: labels must lie in [0, {len(self.label_names)}), "
                                  f"got [{self.labels.min()}, {self.labels.max()}]")
+
+    def _check_transcripts(self, n: int) -> None:
+        if len(self.transcripts) != n:
+            raise ParameterError(f"{self.name}: transcripts has {len(self.transcripts)} entries for {n} clips")
+        if not self.tokens or len(set(self.tokens)) != len(self.tokens):
+            raise ParameterError(f"{self.name}: tokens must be a non-empty list of distinct names, got {self.tokens!r}")
+        known = set(self.tokens)
+        for k, transcript in enumerate(self.transcripts):
+            unknown = [t for t in transcript if t not in known]
+            if unknown:
+                raise ParameterError(f"{self.name}: transcript {k} ({self.sources[k]}) uses {unknown[0]!r}, "
+                                     f"which is not in tokens {self.tokens}")
+
+    @property
+    def is_transcribed(self) -> bool:
+        """True for a speech-recognition dataset (with ``transcripts``)."""
+        return self.transcripts is not None
+
+    def token_ids(self, k: int) -> list:
+        """Clip k's transcript as indices into ``tokens``. [S_k] list of int"""
+        index = {name: i for i, name in enumerate(self.tokens)}
+        return [index[t] for t in self.transcripts[k]]
+
+    def check_transcribable(self) -> None:
+        """Refuse a dataset no recognizer can learn from: no transcripts, no clips, or an empty split."""
+        if not self.is_transcribed:
+            raise ParameterError(f"dataset {self.name!r} has labels but no transcripts; "
+                                 "a recognizer needs a token sequence per clip")
+        if len(self) == 0:
+            raise ParameterError(f"dataset {self.name!r} has no clips")
+        for split in SPLITS:
+            if len(self.indices(split)) == 0:
+                raise ParameterError(f"dataset {self.name!r} has no {split} clips")
 
     def __len__(self) -> int:
         return len(self.clips)
@@ -103,6 +145,8 @@ class AudioDataset:
     def summary(self) -> str:
         """One line: name, clip and class counts, split sizes, duration range."""
         seconds = np.array([len(c) for c in self.clips]) / self.sr if self.clips else np.zeros(1)
-        return (f"{self.name}: {len(self)} clips, {self.num_classes} classes, "
+        what = (f"{len(self.tokens)} tokens ({' '.join(self.tokens)})" if self.is_transcribed
+                else f"{self.num_classes} classes")
+        return (f"{self.name}: {len(self)} clips, {what}, "
                 f"{len(self.indices('train'))} train / {len(self.indices('test'))} test, "
                 f"{seconds.min():.2f}-{seconds.max():.2f} s at {self.sr} Hz")

@@ -40,7 +40,10 @@ VOWEL_FORMANTS = {
     "i": (270.0, 2290.0, 3010.0),
     "o": (570.0, 840.0, 2410.0),
     "u": (300.0, 870.0, 2240.0),
+    "ae": (660.0, 1720.0, 2410.0),  # as in "had"
+    "er": (490.0, 1350.0, 1690.0),  # as in "heard": the low F3 sets it apart
 }
+CLASS_VOWELS = "aeiou"  # the one-letter vowels a classification word is spelled with
 FORMANT_BANDWIDTHS = (80.0, 110.0, 160.0)  # Hz; wider at higher formants, as in real tracts
 GLIDE_SECONDS = 0.04  # formant transition between two vowels (coarticulation)
 TEST_EVERY = 5  # every 5th speaker is held out for testing: test speakers are never heard in training
@@ -51,7 +54,7 @@ def word_classes(vowels: str, word_length: int) -> list:
     return ["".join(p) for p in itertools.permutations(vowels, word_length)]
 
 
-def _speaker(seed: int, index: int) -> dict:
+def speaker_voice(seed: int, index: int) -> dict:
     """A speaker's voice: pitch, vocal-tract scale, jitter, shimmer and speaking rate."""
     rng = np.random.default_rng([seed, 1, index])
     pitch = float(np.exp(rng.uniform(np.log(85.0), np.log(255.0))))  # Hz, low male to child
@@ -109,8 +112,12 @@ def _vocal_tract(source, formants, sr: int):
     return filtered[0]
 
 
-def synthesize_clip(word: str, speaker: dict, sr: int, rng) -> np.ndarray:
-    """One clip of ``word`` (a string of vowels) in ``speaker``'s voice. [n] float32"""
+def voice(word, speaker: dict, sr: int, rng) -> np.ndarray:
+    """The vowels of ``word`` (a string or a list of vowel names) spoken in one breath. [n] float64
+
+    Each vowel lasts 0.12-0.26 s (scaled by the speaker's tempo), the
+    formants glide between them, and the voice fades in and out over 20 ms.
+    """
     durations = rng.uniform(0.12, 0.26, len(word)) * speaker["tempo"]  # seconds per vowel
     voiced = _formant_tracks(word, durations, sr, speaker["formant_scale"], rng)
     n = voiced.shape[1]
@@ -121,7 +128,11 @@ def synthesize_clip(word: str, speaker: dict, sr: int, rng) -> np.ndarray:
     ramp = int(0.02 * sr)  # 20 ms fade in and out, as a voice starts and stops
     envelope = np.ones(n)
     envelope[:ramp] = envelope[-ramp:][::-1] = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
-    speech *= envelope
+    return speech * envelope
+
+
+def place_in_noise(speech, sr: int, rng) -> np.ndarray:
+    """Silence around ``speech`` [n], background noise at 10-30 dB SNR, a random peak level. [m] float32"""
     lead, tail = (int(s * sr) for s in rng.uniform(0.03, 0.15, 2))  # silence around the word
     clip = np.concatenate([np.zeros(lead), speech, np.zeros(tail)])
     # noise of a power-of-two length (the fastest FFT for pink noise), cut to the clip
@@ -130,6 +141,33 @@ def synthesize_clip(word: str, speaker: dict, sr: int, rng) -> np.ndarray:
     clip = mix_at_snr(clip, noise, rng.uniform(10.0, 30.0))
     peak_db = rng.uniform(-20.0, -1.0)
     return (clip * 10 ** (peak_db / 20) / np.abs(clip).max()).astype(np.float32)
+
+
+def synthesize_clip(word: str, speaker: dict, sr: int, rng) -> np.ndarray:
+    """One clip of ``word`` (a string of vowels) in ``speaker``'s voice. [n] float32"""
+    return place_in_noise(voice(word, speaker, sr, rng), sr, rng)
+
+
+def speak_all(n: int, *, seed: int, stream: int, speakers, choose, synthesize):
+    """n clips, clip k from its own generator (seed, stream, k): a speaker, then what is said, then the sound.
+
+    ``choose(k, rng)`` picks what clip k says; ``synthesize(what, voice, rng)`` speaks it.
+    Returns (clips, what each says, speaker index per clip [n] int).
+    """
+    clips, contents, who = [], [], []
+    for k in range(n):
+        rng = np.random.default_rng([seed, stream, k])
+        speaker = int(rng.integers(len(speakers)))
+        content = choose(k, rng)
+        clips.append(synthesize(content, speakers[speaker], rng))
+        contents.append(content)
+        who.append(speaker)
+    return clips, contents, np.array(who)
+
+
+def held_out_split(who) -> np.ndarray:
+    """"test" for every TEST_EVERY-th speaker, "train" for the others. [n] str"""
+    return np.where(np.asarray(who) % TEST_EVERY == TEST_EVERY - 1, "test", "train")
 
 
 def synthetic_vowels(*, n_clips: int = 2400, vowels: str = "aiu", word_length: int = 3,
@@ -167,31 +205,25 @@ def synthetic_vowels(*, n_clips: int = 2400, vowels: str = "aiu", word_length: i
     word_length = validate.positive_int("word_length", word_length)
     n_speakers = validate.positive_int("n_speakers", n_speakers)
     sr = validate.positive_int("sr", sr)
-    unknown = sorted(set(vowels) - set(VOWEL_FORMANTS))
+    unknown = sorted(set(vowels) - set(CLASS_VOWELS))
     if unknown or len(set(vowels)) != len(vowels):
-        raise ParameterError(f"vowels must be distinct letters from {''.join(VOWEL_FORMANTS)!r}, got {vowels!r}")
+        raise ParameterError(f"vowels must be distinct letters from {CLASS_VOWELS!r}, got {vowels!r}")
     if not 2 <= len(vowels) or word_length > len(vowels):
         raise ParameterError(f"word_length must be at most len(vowels)={len(vowels)} and vowels must "
                              f"have at least 2 letters, got word_length={word_length}, vowels={vowels!r}")
     if n_speakers < TEST_EVERY:
         raise ParameterError(f"n_speakers must be at least {TEST_EVERY} so that one is held out, got {n_speakers}")
     words = word_classes(vowels, word_length)
-    speakers = [_speaker(seed, s) for s in range(n_speakers)]
-    clips, labels, who = [], [], []
-    for k in range(n_clips):
-        rng = np.random.default_rng([seed, 2, k])
-        label, speaker = k % len(words), int(rng.integers(n_speakers))
-        clips.append(synthesize_clip(words[label], speakers[speaker], sr, rng))
-        labels.append(label)
-        who.append(speaker)
-    who = np.array(who)
+    speakers = [speaker_voice(seed, s) for s in range(n_speakers)]
+    clips, labels, who = speak_all(n_clips, seed=seed, stream=2, speakers=speakers,
+                                   choose=lambda k, rng: k % len(words),
+                                   synthesize=lambda label, voice, rng: synthesize_clip(words[label], voice, sr, rng))
     settings = {"n_clips": n_clips, "vowels": vowels, "word_length": word_length,
                 "n_speakers": n_speakers, "sr": sr, "seed": seed, "version": 1}
     return AudioDataset(
         name="synthetic-vowels", clips=clips, labels=np.array(labels),
         label_names=["-".join(w) for w in words], sr=sr,
-        split=np.where(who % TEST_EVERY == TEST_EVERY - 1, "test", "train"),
-        speakers=np.array([f"speaker{s:02d}" for s in who]),
+        split=held_out_split(who), speakers=np.array([f"speaker{s:02d}" for s in who]),
         sources=[f"synthetic clip {k} (seed {seed})" for k in range(n_clips)],
         fingerprint="synthetic-vowels " + json.dumps(settings, sort_keys=True),
         info={"settings": settings, "speakers": speakers})

@@ -2,8 +2,9 @@
 
 Subcommands
 -----------
-train      train an audio classifier (RNN/LSTM/GRU on MFCC sequences)
+train      train an audio classifier (RNN/LSTM/GRU on MFCC sequences), or a CTC recognizer (--task transcribe)
 predict    classify audio files with a trained model
+transcribe transcribe audio files with a trained recognizer
 features   plot waveform, spectrogram, mel spectrogram and MFCC of a file
 gradcheck  finite-difference checks of the recurrent cells and layers
 assignment classroom assignments: make a student copy, grade one
@@ -19,7 +20,7 @@ import sys
 
 import kernels
 from audio.errors import ParameterError
-from minidl.cli import assignment, features, gradcheck, predict, train
+from minidl.cli import assignment, features, gradcheck, predict, train, transcribe
 from minidl.errors import CheckpointError, UsageError
 
 DEPENDENCIES = ("numpy", "numba", "scipy", "soundfile", "matplotlib", "tqdm", "librosa", "torch", "cupy")
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minidl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=kernels.BACKENDS, help="kernel backend to use")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in (train, predict, features, gradcheck, assignment):
+    for command in (train, predict, transcribe, features, gradcheck, assignment):
         command.add_parser(sub)
     sub.add_parser("info", help="versions and available backends").set_defaults(func=cmd_info)
     p = sub.add_parser("bench", help="time ours vs references, print ratios")

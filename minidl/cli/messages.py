@@ -11,7 +11,7 @@ import contextlib
 import sys
 import warnings
 
-from audio.errors import SkippedFilesWarning
+from audio.errors import AudioFileError, SkippedFilesWarning
 
 
 def problem(command: str, text: str) -> None:
@@ -44,3 +44,21 @@ def report_skipped(command: str, skipped) -> None:
     """One line per file a dataset left out: ``minidl train: skipped PATH (Reason)``."""
     for entry in skipped:
         problem(command, f"skipped {skipped_line(entry)}")
+
+
+def each_readable_file(command: str, paths, work):
+    """``work(path)`` for every path; a file that cannot be read is one line and the rest still run.
+
+    Returns
+    -------
+    results : list of (path, work's result), for the files that could be read, in order
+    failures : int, how many could not (each printed ``minidl <command>: <reason>``)
+    """
+    results, failures = [], 0
+    for path in paths:
+        try:
+            results.append((path, work(path)))
+        except (AudioFileError, OSError) as exc:
+            problem(command, str(exc))
+            failures += 1
+    return results, failures

@@ -1,9 +1,10 @@
-"""``model.npz``: a trained classifier with everything ``minidl predict`` needs.
+"""``model.npz``: a trained classifier or recognizer with everything ``minidl predict`` / ``transcribe`` needs.
 
 One minidl checkpoint (atomic write, see ``minidl.serialization``) holding
 the weights under ``model.<name>``, the standardizer's ``mean``/``std``, and
-a JSON ``config``: the model's constructor arguments, the label names, the
-sample rate and the feature settings.
+a JSON ``config``: the format (which kind of model), the model's
+constructor arguments, the label names (classifier) or the tokens
+(recognizer), the sample rate and the feature settings.
 """
 from __future__ import annotations
 
@@ -13,37 +14,77 @@ from dataclasses import asdict
 import numpy as np
 
 from audio.datasets import FeatureConfig, Standardizer
+from audio.datasets.features import clip_features
+from audio.io import load as load_audio
 from minidl.classifiers import build_classifier
 from minidl.errors import CheckpointError
+from minidl.recognizers import build_recognizer
 from minidl.serialization import load, save
 
 FORMAT = "minidl-audio-classifier/1"
+RECOGNIZER_FORMAT = "minidl-audio-recognizer/1"
+KINDS = {  # kind -> (format, builder, the command that trains it, the one that uses it)
+    "classifier": (FORMAT, build_classifier, "minidl train", "minidl predict"),
+    "recognizer": (RECOGNIZER_FORMAT, build_recognizer, "minidl train --task transcribe", "minidl transcribe"),
+}
 
 
-def save_model(path, model, *, architecture: dict, label_names, sr: int, features: FeatureConfig,
-               standardizer: Standardizer, overwrite: bool = False) -> None:
-    """Write the model, its settings and its feature standardization to ``path``."""
-    config = {"format": FORMAT, "architecture": architecture, "label_names": list(label_names),
+def save_model(path, model, *, architecture: dict, sr: int, features: FeatureConfig, standardizer: Standardizer,
+               label_names=None, tokens=None, overwrite: bool = False) -> None:
+    """Write the model, its settings and its feature standardization to ``path``.
+
+    A classifier passes ``label_names``; a recognizer passes ``tokens`` (its
+    class k + 1 is token k, class 0 the CTC blank).
+    """
+    if (label_names is None) == (tokens is None):
+        raise ValueError("save_model needs either label_names (a classifier) or tokens (a recognizer)")
+    config = {"format": FORMAT if tokens is None else RECOGNIZER_FORMAT, "architecture": architecture,
               "sr": int(sr), "features": asdict(features)}
+    if tokens is None:
+        config["label_names"] = list(label_names)
+    else:
+        config["tokens"] = list(tokens)
     state = {f"model.{name}": value for name, value in model.state_dict().items()}
     state.update({"config": np.array(json.dumps(config)), "standardizer.mean": standardizer.mean,
                   "standardizer.std": standardizer.std})
     save(state, path, overwrite=overwrite)
 
 
-def load_model(path):
-    """Returns (model in eval mode, config dict, FeatureConfig, Standardizer)."""
+def load_model(path, *, kind: str = "classifier"):
+    """Returns (model in eval mode, config dict, FeatureConfig, Standardizer).
+
+    ``kind`` ("classifier" or "recognizer") is what the caller can use; a
+    model of the other kind is refused, naming the command that uses it.
+    """
+    expected, build, _, _ = KINDS[kind]
     state = load(path)
     try:
         config = json.loads(str(state["config"]))
-        if config.get("format") != FORMAT:
+        found = config.get("format")
+        other = next((k for k, entry in KINDS.items() if entry[0] == found and k != kind), None)
+        if other is not None:
+            raise CheckpointError(f"{path!r} is a {other} saved by `{KINDS[other][2]}`, not a {kind}; "
+                                  f"use `{KINDS[other][3]}` with it")
+        if found != expected:
             raise KeyError("format")
         features = FeatureConfig(**config["features"])
-        model = build_classifier(**config["architecture"])
+        model = build(**config["architecture"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path!r} is a minidl checkpoint but not a classifier saved by "
-                              f"`minidl train` (missing or bad {exc})") from None
+        if isinstance(exc, CheckpointError):
+            raise
+        raise CheckpointError(f"{path!r} is a minidl checkpoint but not a {kind} saved by "
+                              f"`{KINDS[kind][2]}` (missing or bad {exc})") from None
     model.load_state_dict({k[len("model."):]: v for k, v in state.items() if k.startswith("model.")})
     model.eval()
     scaler = Standardizer(state["standardizer.mean"], state["standardizer.std"])
     return model, config, features, scaler
+
+
+def file_features(path, config: dict, features: FeatureConfig, scaler: Standardizer, *,
+                  device: str = "cpu") -> np.ndarray:
+    """An audio file's standardized features, as the model was trained on. [frames, F] float32
+
+    Raises AudioFileError or OSError when the file cannot be read.
+    """
+    y, sr = load_audio(path, sr=config["sr"])
+    return scaler.transform([clip_features(y, sr, features, device=device)])[0]  # [frames, F]

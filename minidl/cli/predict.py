@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from audio.datasets.features import clip_features
-from audio.errors import AudioFileError
-from audio.io import load
 from minidl.cli.device import add_device_option, check_device
-from minidl.cli.messages import problem
-from minidl.cli.model_file import load_model
+from minidl.cli.messages import each_readable_file
+from minidl.cli.model_file import file_features, load_model
 from minidl.cli.tables import check_new_file, write_csv
 from minidl.grad_mode import no_grad
 from minidl.tensor import as_tensor
@@ -27,8 +24,7 @@ def add_parser(sub) -> None:
 
 def predict_file(model, config, features, scaler, path, *, device: str = "cpu"):
     """(label, probability, all probabilities [C]) for one file; the model must be on ``device``."""
-    y, sr = load(path, sr=config["sr"])
-    sequence = scaler.transform([clip_features(y, sr, features, device=device)])[0]  # [frames, F]
+    sequence = file_features(path, config, features, scaler, device=device)  # [frames, F]
     with no_grad():
         logits = model(as_tensor(sequence[None], device=device), lengths=np.array([len(sequence)]))  # [1, C]
         probabilities = logits.softmax(axis=-1).numpy()[0]
@@ -39,17 +35,15 @@ def predict_file(model, config, features, scaler, path, *, device: str = "cpu"):
 def cmd_predict(args) -> int:
     check_device(args.device)
     csv_path = check_new_file("--csv", args.csv, suffix=".csv", force=args.force)
-    model, config, features, scaler = load_model(args.model)
+    model, config, features, scaler = load_model(args.model, kind="classifier")
     model.to(args.device)
-    failures, rows = 0, []
-    for path in args.files:
-        try:
-            label, probability, probabilities = predict_file(model, config, features, scaler, path,
-                                                             device=args.device)
-        except (AudioFileError, OSError) as exc:
-            problem("predict", str(exc))
-            failures += 1
-            continue
+
+    def work(path):
+        return predict_file(model, config, features, scaler, path, device=args.device)
+
+    results, failures = each_readable_file("predict", args.files, work)
+    rows = []
+    for path, (label, probability, probabilities) in results:
         print(f"{path}\t{label}\t{probability:.4f}")
         rows.append([path, label, f"{probability:.6g}", *(f"{p:.6g}" for p in probabilities)])
     if csv_path is not None:

@@ -1,16 +1,17 @@
-"""``minidl train``: audio classification with an RNN, LSTM or GRU on MFCC sequences.
+"""``minidl train``: audio classification (or, with ``--task transcribe``, recognition) on MFCC sequences.
 
 The whole workflow of the seed documents in one command: load (or
 synthesize) the clips, extract MFCC sequences, standardize them with
 training statistics, train with Adam and cross-entropy on padded batches
 with lengths, report accuracy and a confusion matrix, and write
 ``metrics.json``, ``history.csv``, ``curves.png``, ``confusion.png`` and
-``model.npz`` to the output folder.
+``model.npz`` to the output folder. ``--task transcribe`` trains a CTC
+recognizer instead (``minidl.cli.train_transcribe``); both share the
+options and ``minidl.cli.runs``.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import asdict
@@ -20,41 +21,62 @@ import numpy as np
 
 import kernels
 import minidl
-from audio.datasets import FeatureConfig, Standardizer, extract_features, load_folder, load_fsdd, synthetic_vowels
-from kernels.files import atomic_path
+from audio.datasets import load_folder, load_fsdd, synthetic_vowels
 from minidl import nn, optim
 from minidl.classifiers import MODEL_KINDS, build_classifier
+from minidl.cli import train_transcribe
 from minidl.cli.device import add_device_option, check_device
-from minidl.cli.messages import report_skipped, warnings_as_lines
 from minidl.cli.model_file import save_model
-from minidl.data import BatchLoader, stratified_split
+from minidl.cli.runs import start_run, write_figure, write_json, write_text
+from minidl.data import BatchLoader
 from minidl.errors import UsageError
 from minidl.plot import confusion_figure, training_curves
 from minidl.training import confusion_matrix, fit, predict_scores
 
 OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "confusion.png", "model.npz")
+TASKS = ("classify", "transcribe")
+# options whose default depends on the task (argparse leaves them None)
+TASK_DEFAULTS = {
+    "classify": {"hidden": 64, "layers": 1, "epochs": 30, "batch_size": 32, "lr": 3e-3, "clips": 2400,
+                 "hop_ms": None},
+    "transcribe": train_transcribe.DEFAULTS,
+}
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="train an audio classifier (default: LSTM on the embedded dataset)",
-                       description="Audio classification with an RNN, LSTM or GRU on MFCC sequences.")
+    t = train_transcribe.DEFAULTS
+    p = sub.add_parser("train", help="train an audio classifier (default: LSTM on the embedded dataset) "
+                                     "or, with --task transcribe, a CTC speech recognizer",
+                       description="Audio classification with an RNN, LSTM or GRU on MFCC sequences; "
+                                   "--task transcribe: token sequences with a bidirectional recurrent net and CTC.")
+    p.add_argument("--task", default="classify", help="classify (default: one label per clip) or transcribe "
+                   "(a token sequence per clip, CTC; see minidl transcribe)")
     p.add_argument("--data", default="synthetic", metavar="SPEC",
-                   help="synthetic (default, embedded), fsdd:DIR (Free Spoken Digit Dataset) or DIR (DIR/<label>/*.wav)")
-    p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm)")
-    p.add_argument("--hidden", type=int, default=64, help="hidden units per layer (default 64)")
-    p.add_argument("--layers", type=int, default=1, help="recurrent layers (default 1)")
-    p.add_argument("--bidirectional", action="store_true", help="read the sequence in both directions")
+                   help="classify: synthetic (default, embedded), fsdd:DIR (Free Spoken Digit Dataset) or DIR "
+                        "(DIR/<label>/*.wav); transcribe: synthetic (default: vowel strings), digits:DIR "
+                        "(connected digits from FSDD) or DIR (DIR/transcripts.tsv: file<TAB>tokens)")
+    p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm); "
+                   "transcribe: rnn, lstm or gru")
+    p.add_argument("--hidden", type=int, default=None, help=f"hidden units per layer (default 64; transcribe {t['hidden']})")
+    p.add_argument("--layers", type=int, default=None, help=f"recurrent layers (default 1; transcribe {t['layers']})")
+    p.add_argument("--bidirectional", action="store_true",
+                   help="read the sequence in both directions (transcribe: always)")
     p.add_argument("--dropout", type=float, default=0.0, help="dropout between layers (default 0)")
-    p.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
-    p.add_argument("--batch-size", type=int, default=32, help="clips per batch (default 32)")
-    p.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 0.003)")
+    p.add_argument("--epochs", type=int, default=None, help=f"training epochs (default 30; transcribe {t['epochs']})")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help=f"clips per batch (default 32; transcribe {t['batch_size']})")
+    p.add_argument("--lr", type=float, default=None, help=f"Adam learning rate (default 0.003; transcribe {t['lr']})")
     p.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping, 0 for none (default 5)")
     p.add_argument("--patience", type=int, default=None,
                    help="early stopping: epochs without a better validation loss (default: off)")
     p.add_argument("--val-fraction", type=float, default=0.1, help="share of training clips for validation")
     p.add_argument("--seed", type=int, default=0, help="seed of everything random (default 0)")
-    p.add_argument("--clips", type=int, default=2400, help="size of the synthetic dataset (default 2400)")
+    p.add_argument("--clips", type=int, default=None,
+                   help=f"size of the synthetic dataset (default 2400; transcribe {t['clips']} utterances); "
+                        "digits:DIR: training utterances (and a sixth as many test ones)")
     p.add_argument("--n-mfcc", type=int, default=13, help="MFCCs per frame (default 13)")
+    p.add_argument("--hop-ms", type=float, default=None,
+                   help=f"feature frame step in ms (default 10; transcribe {t['hop_ms']:g})")
     p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
     p.add_argument("--cache", metavar="DIR", default=None, help="feature cache (default $MINIDL_CACHE or ~/.cache/minidl)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the feature cache")
@@ -66,9 +88,17 @@ def add_parser(sub) -> None:
 
 
 def check_options(args) -> None:
-    """Every numeric option in range, before any work is done."""
-    if args.model not in MODEL_KINDS:
-        raise UsageError(f"unknown model {args.model!r}; expected one of {', '.join(MODEL_KINDS)}")
+    """The task known, its defaults filled in, every numeric option in range, before any work is done."""
+    if args.task not in TASKS:
+        raise UsageError(f"unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
+    for name, value in TASK_DEFAULTS[args.task].items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    kinds = MODEL_KINDS if args.task == "classify" else train_transcribe.MODEL_KINDS
+    if args.model not in kinds:
+        raise UsageError(f"unknown model {args.model!r} for --task {args.task}; expected one of {', '.join(kinds)}")
+    if args.hop_ms is not None and args.hop_ms <= 0:
+        raise UsageError(f"--hop-ms must be > 0, got {args.hop_ms}")
     for name in ("hidden", "layers", "epochs", "batch_size", "clips", "n_mfcc"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
@@ -80,22 +110,6 @@ def check_options(args) -> None:
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
     check_device(args.device)
-
-
-def prepare_out(out, *, force: bool, data: str, model: str) -> Path:
-    """The output folder: refused if it exists and is not empty, unless --force."""
-    if out is None:
-        tag = data.split(":")[0] if data.startswith("fsdd:") else Path(data).name or "data"
-        out = Path("runs") / f"{tag}-{model}-{time.strftime('%Y%m%d-%H%M%S')}"
-        while out.exists():
-            out = out.with_name(out.name + "+")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"--out {str(out)!r} exists and is not empty; pass --force to write into it "
-                         f"(replacing {', '.join(OUTPUT_FILES)})")
-    return out
 
 
 def load_dataset(spec: str, *, clips: int, seed: int):
@@ -118,33 +132,14 @@ def format_confusion(counts, label_names) -> str:
     return "\n".join(lines)
 
 
-def _write_text(path: Path, text: str) -> None:
-    with atomic_path(path) as temp:
-        Path(temp).write_text(text)
-
-
-def _write_figure(path: Path, figure) -> None:
-    with atomic_path(path) as temp:
-        figure.savefig(temp, dpi=110)
-
-
 def cmd_train(args) -> int:
     check_options(args)
-    out = prepare_out(args.out, force=args.force, data=args.data, model=args.model)
-    started = time.perf_counter()
-    with warnings_as_lines("train"):
-        dataset = load_dataset(args.data, clips=args.clips, seed=args.seed)
-    report_skipped("train", dataset.skipped)
-    dataset.check_trainable()
-    print(dataset.summary())
-    config = FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas)
-    features = extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache,
-                                device=args.device)
-    train_all, test = dataset.indices("train"), dataset.indices("test")
-    kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
-    train, val = train_all[kept], train_all[held]
-    scaler = Standardizer().fit([features[i] for i in train])  # training clips only: no test leakage
-    features = scaler.transform(features)
+    if args.task == "transcribe":
+        return train_transcribe.run(args)
+    run = start_run(args, load_dataset, model_tag=args.model, outputs=OUTPUT_FILES, hop_ms=args.hop_ms)
+    out, started, dataset, config, scaler, features = (run.out, run.started, run.dataset, run.config, run.scaler,
+                                                       run.features)
+    train, val, test = run.train, run.val, run.test
     print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}); "
           f"{len(train)} train / {len(val)} validation / {len(test)} test clips")
 
@@ -184,9 +179,9 @@ def cmd_train(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     save_model(out / "model.npz", model, architecture=architecture, label_names=dataset.label_names,
                sr=dataset.sr, features=config, standardizer=scaler, overwrite=True)
-    _write_text(out / "history.csv", history.to_csv())
-    _write_figure(out / "curves.png", training_curves(history))
-    _write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
+    write_text(out / "history.csv", history.to_csv())
+    write_figure(out / "curves.png", training_curves(history))
+    write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
     metrics = {
         "test_accuracy": test_accuracy, "test_loss": test_loss, "val_accuracy": val_accuracy,
         "train_accuracy": kept_epoch["accuracy"],  # both from the kept epoch, the weights in model.npz
@@ -201,7 +196,7 @@ def cmd_train(args) -> int:
         "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
         "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,
     }
-    _write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_json(out / "metrics.json", metrics)
     print(f"wrote {', '.join(OUTPUT_FILES)} to {out}/ ({metrics['total_seconds']:.1f} s in all)")
     sys.stdout.flush()
     return 0

@@ -1,0 +1,126 @@
+"""What every ``minidl train`` task does around its training: the output folder, the data, the files.
+
+``--task classify`` and ``--task transcribe`` differ in their model, loss
+and metrics; they share, from here: the output folder (refused when it
+holds files, unless ``--force``), loading the data with each problem as
+one clean line, features with training statistics only, and writing each
+output atomically.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audio.datasets import FeatureConfig, Standardizer, extract_features
+from kernels.files import atomic_path
+from minidl.cli.messages import report_skipped, warnings_as_lines
+from minidl.data import stratified_split
+from minidl.errors import UsageError
+
+
+def prepare_out(out, *, force: bool, data: str, model: str, outputs) -> Path:
+    """The output folder: refused if it exists and is not empty, unless --force.
+
+    Parameters
+    ----------
+    out : path or None
+        None: ``runs/<data>-<model>-<time>``, a new folder.
+    outputs : sequence of str
+        The files the run writes, named in the refusal.
+    """
+    if out is None:
+        prefix = data.split(":")[0]
+        tag = prefix if prefix in ("fsdd", "digits") and ":" in data else Path(data).name or "data"
+        out = Path("runs") / f"{tag}-{model}-{time.strftime('%Y%m%d-%H%M%S')}"
+        while out.exists():
+            out = out.with_name(out.name + "+")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"--out {str(out)!r} exists and is not empty; pass --force to write into it "
+                         f"(replacing {', '.join(outputs)})")
+    return out
+
+
+def load_data(command: str, loader, *args, **kwargs):
+    """``loader(*args, **kwargs)`` -> AudioDataset, its warnings and skipped files printed as lines."""
+    with warnings_as_lines(command):
+        dataset = loader(*args, **kwargs)
+    report_skipped(command, dataset.skipped)
+    return dataset
+
+
+def feature_config(args, sr: int, *, hop_ms: float | None) -> FeatureConfig:
+    """The FeatureConfig of ``--n-mfcc``, ``--deltas`` and a hop of ``hop_ms`` (None: FeatureConfig's 10 ms)."""
+    hop = None if hop_ms is None else max(1, int(round(hop_ms * sr / 1000)))
+    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop)
+
+
+def standardized_features(dataset, config: FeatureConfig, train_positions, args):
+    """(every clip's features standardized, the Standardizer) — statistics from ``train_positions`` only.
+
+    Features are read from (or written to) the cache as ``--cache`` / ``--no-cache`` say,
+    and computed on ``--device``.
+    """
+    features = extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache,
+                                device=args.device)
+    scaler = Standardizer().fit([features[i] for i in train_positions])  # no test leakage
+    return scaler.transform(features), scaler
+
+
+def write_text(path: Path, text: str) -> None:
+    """``text`` to ``path``, under a temporary name renamed into place."""
+    with atomic_path(path) as temp:
+        Path(temp).write_text(text)
+
+
+def write_json(path: Path, value) -> None:
+    """``value`` as indented JSON, atomically."""
+    write_text(path, json.dumps(value, indent=2) + "\n")
+
+
+def write_figure(path: Path, figure) -> None:
+    """A matplotlib Figure as PNG, atomically."""
+    with atomic_path(path) as temp:
+        figure.savefig(temp, dpi=110)
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A run's data, ready to train on: what :func:`start_run` returns."""
+
+    out: Path  # the output folder (not created yet)
+    started: float  # time.perf_counter() at the start
+    dataset: object  # AudioDataset
+    config: FeatureConfig
+    train: np.ndarray  # positions of the training clips [n_train]
+    val: np.ndarray  # of the validation clips, held out of the training split [n_val]
+    test: np.ndarray  # of the test clips [n_test]
+    features: list  # standardized [frames_i, F] per clip
+    scaler: Standardizer
+
+
+def start_run(args, loader, *, model_tag: str, outputs, hop_ms) -> RunData:
+    """Output folder checked, data loaded and checked, split, features standardized: what every task starts with.
+
+    ``loader(spec, *, clips, seed)`` reads ``--data``; a dataset with transcripts
+    must suit a recognizer, one without a classifier. The validation clips are
+    ``--val-fraction`` of the training split, stratified by label (transcribed
+    clips all have label 0: a seeded random share).
+    """
+    out = prepare_out(args.out, force=args.force, data=args.data, model=model_tag, outputs=outputs)
+    started = time.perf_counter()
+    dataset = load_data("train", loader, args.data, clips=args.clips, seed=args.seed)
+    dataset.check_transcribable() if dataset.is_transcribed else dataset.check_trainable()
+    print(dataset.summary())
+    config = feature_config(args, dataset.sr, hop_ms=hop_ms)
+    train_all, test = dataset.indices("train"), dataset.indices("test")
+    kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
+    train, val = train_all[kept], train_all[held]
+    features, scaler = standardized_features(dataset, config, train, args)
+    return RunData(out, started, dataset, config, train, val, test, features, scaler)
