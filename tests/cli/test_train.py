@@ -59,7 +59,7 @@ def test_train_is_reproducible(quick_run, tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--model", "cnn"], "unknown model 'cnn'"),
+    (["--model", "transformer"], "unknown model 'transformer'"),
     (["--data", "no/such/place"], "unknown dataset 'no/such/place'"),
     (["--data", "fsdd:no/such/place"], "not a folder"),
     (["--epochs", "0"], "--epochs must be at least 1"),
@@ -120,6 +120,27 @@ def test_predict_labels_files(quick_run, tmp_path, capsys):
     assert "missing.wav" in capsys.readouterr().err
     (tmp_path / "weights.npz").write_bytes(b"junk")
     assert main(["predict", str(tmp_path / "weights.npz"), str(paths[0])]) == 2
+
+
+@pytest.mark.parametrize("kind", ["cnn", "crnn", "tcn"])
+def test_convolutional_models_train_save_their_architecture_and_predict(kind, tmp_path, capsys):
+    from audio.datasets import synthetic_vowels
+    from minidl.cli.model_file import load_model
+    from minidl.conv_classifiers import CONVOLUTIONAL
+
+    out = tmp_path / kind
+    assert main(["train", "--model", kind, "--clips", "60", "--epochs", "1", "--hidden", "4", "--out", str(out)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["model"] == kind
+    model, config, _, _ = load_model(out / "model.npz")
+    assert type(model) is CONVOLUTIONAL[kind] and config["architecture"]["kind"] == kind
+    data = synthetic_vowels(n_clips=2, seed=97)
+    paths = [tmp_path / f"clip{k}.wav" for k in range(2)]
+    for path, clip in zip(paths, data.clips):
+        audio.save(path, clip, data.sr)
+    capsys.readouterr()
+    assert main(["predict", str(out / "model.npz"), *map(str, paths)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == list(map(str, paths))
 
 
 def test_predict_writes_csv_and_never_replaces_it_without_force(quick_run, tmp_path, capsys):
