@@ -16,7 +16,7 @@ import numpy as np
 import minidl
 from kernels.bench import Row
 from minidl import nn
-from minidl.benchmarks import torch_label, torch_or_none
+from minidl.benchmarks import adam_step_row, torch_label, torch_or_none
 from minidl.conv_classifiers import POOL, CRNNClassifier
 
 SIZES = dict(N=32, channels=64, L=200, kernel_size=5)
@@ -84,28 +84,10 @@ def crnn_step_row(N=32, T=100, features=39, hidden=64, classes=10) -> Row:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((N, T, features)).astype(np.float32)
     y = rng.integers(0, classes, N)
-    optimizer = minidl.optim.Adam(model.parameters(), lr=1e-3)
-    xt = minidl.tensor(x)
-
-    def ours():
-        optimizer.zero_grad()
-        nn.cross_entropy(model(xt), y).backward()
-        optimizer.step()
-
-    torch = torch_or_none()
-    reference = None
-    if torch is not None:
-        tmodel = torch_crnn(torch, features, hidden, classes, len(model.blocks), model.blocks[0].conv.kernel_size[0])
-        tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
-        toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-
-        def reference():
-            toptimizer.zero_grad()
-            torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
-            toptimizer.step()
-
-    return Row(f"CRNN Adam step B={N} T={T} F={features} H={hidden} f32", ours, reference, torch_label(torch))
+    kernel_size = model.blocks[0].conv.kernel_size[0]
+    return adam_step_row(f"CRNN Adam step B={N} T={T} F={features} H={hidden} f32", model,
+                         lambda torch: torch_crnn(torch, features, hidden, classes, len(model.blocks), kernel_size),
+                         x, y)
 
 
 def rows() -> list[Row]:
