@@ -26,5 +26,6 @@ from minidl.keras.saving import load_model
 from minidl.keras.utils import to_categorical
 
 __all__ = ["GRU", "LSTM", "BatchNormalization", "Bidirectional", "Conv1D", "Dense", "Dropout", "EarlyStopping",
-           "GlobalAveragePooling1D", "History", "Masking", "MaxPooling1D", "ModelCheckpoint", "Sequential", "SimpleRNN", "callbacks", "initializers", "layers", "load_model",
-           "losses", "models", "optimizers", "to_categorical", "utils"]
+           "GlobalAveragePooling1D", "History", "Masking", "MaxPooling1D", "ModelCheckpoint", "Sequential",
+           "SimpleRNN", "callbacks", "initializers", "layers", "load_model", "losses", "models", "optimizers",
+           "to_categorical", "utils"]

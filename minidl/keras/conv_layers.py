@@ -45,8 +45,9 @@ class Conv1D(Layer):
 
     Examples
     --------
-    >>> Sequential([Conv1D(8, 3, padding="same", activation="relu", input_shape=(40, 1))]).predict(x).shape
-    (n, 40, 8)
+    >>> model = Sequential([Conv1D(8, 3, padding="same", activation="relu", input_shape=(40, 1))])
+    >>> model.predict(np.zeros((5, 40, 1), np.float32)).shape
+    (5, 40, 8)
     """
 
     changes_lengths = True  # the steps of each sequence change with "valid" padding and strides
