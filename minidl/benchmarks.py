@@ -28,7 +28,23 @@ def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
     layers = []
     for i in range(len(widths) - 1):
         layers += [nn.Linear(widths[i], widths[i + 1]), nn.ReLU()]
-    model = nn.Sequential(*layers[:-1])
+
+    def twin(torch):
+        tlayers = []
+        for i in range(len(widths) - 1):
+            tlayers += [torch.nn.Linear(widths[i], widths[i + 1]), torch.nn.ReLU()]
+        return torch.nn.Sequential(*tlayers[:-1])
+
+    return adam_step_row(f"MLP Adam step B={batch} {'-'.join(map(str, widths))} f32", nn.Sequential(*layers[:-1]),
+                         twin, x, y)
+
+
+def adam_step_row(name: str, model, twin, x, y) -> Row:
+    """One Adam step (forward, cross-entropy, backward, update) of ``model`` on (x, y), against PyTorch.
+
+    ``twin(torch)`` builds the same network in PyTorch with the same
+    parameter names; it starts from ``model``'s weights.
+    """
     opt = minidl.optim.Adam(model.parameters(), lr=1e-3)
     xt = minidl.tensor(x)
 
@@ -40,10 +56,7 @@ def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
     torch = torch_or_none()
     reference = None
     if torch is not None:
-        tlayers = []
-        for i in range(len(widths) - 1):
-            tlayers += [torch.nn.Linear(widths[i], widths[i + 1]), torch.nn.ReLU()]
-        tmodel = torch.nn.Sequential(*tlayers[:-1])
+        tmodel = twin(torch)
         tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
         topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
@@ -53,7 +66,6 @@ def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
             torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    name = f"MLP Adam step B={batch} {'-'.join(map(str, widths))} f32"
     return Row(name, ours, reference, torch_label(torch))
 
 

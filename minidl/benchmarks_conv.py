@@ -1,9 +1,13 @@
-"""``minidl bench`` row for convolution: Conv1d forward+backward against PyTorch on the CPU.
+"""``minidl bench`` rows for convolution, against PyTorch on the CPU.
 
-The sizes are those of one layer of a small audio CNN: N=32 clips,
-64 -> 64 channels, L=200 frames, kernel 5 with padding 2 (L_out = L),
-float32. Each side runs the layer, then backward with dL/dy = 1, filling
-the gradients of the input, the weight and the bias.
+- Conv1d forward+backward, the sizes of one layer of a small audio CNN:
+  N=32 clips, 64 -> 64 channels, L=200 frames, kernel 5 with padding 2
+  (L_out = L), float32; backward with dL/dy = 1 fills the gradients of the
+  input, the weight and the bias.
+- One Adam training step of ``minidl train --model crnn`` (two conv
+  blocks that halve time, a bidirectional GRU, the mean, a linear layer) on
+  a batch of 32 MFCC sequences of 100 frames, and the same network in
+  PyTorch with the same weights.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import numpy as np
 import minidl
 from kernels.bench import Row
 from minidl import nn
-from minidl.benchmarks import torch_label, torch_or_none
+from minidl.benchmarks import adam_step_row, torch_label, torch_or_none
+from minidl.conv_classifiers import POOL, CRNNClassifier
 
 SIZES = dict(N=32, channels=64, L=200, kernel_size=5)
 
@@ -44,5 +49,46 @@ def conv1d_row(N=32, channels=64, L=200, kernel_size=5) -> Row:
                ours, reference, torch_label(torch), goal=1.0)
 
 
+def torch_crnn(torch, input_size: int, hidden: int, classes: int, blocks: int, kernel_size: int):
+    """``CRNNClassifier`` in PyTorch, with the same parameter names, for clips without padding."""
+
+    class Block(torch.nn.Module):
+        def __init__(self, c_in):
+            super().__init__()
+            self.conv = torch.nn.Conv1d(c_in, hidden, kernel_size, padding="same")
+            self.norm = torch.nn.LayerNorm(hidden)
+
+        def forward(self, x):  # [B, C, T] -> [B, H, T]
+            return self.norm(self.conv(x).transpose(1, 2)).relu().transpose(1, 2)
+
+    class CRNN(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = torch.nn.ModuleList(Block(input_size if k == 0 else hidden) for k in range(blocks))
+            self.pool = torch.nn.MaxPool1d(**POOL)
+            self.recurrent = torch.nn.GRU(hidden, hidden, batch_first=True, bidirectional=True)
+            self.output = torch.nn.Linear(2 * hidden, classes)
+
+        def forward(self, x):  # x [B, T, F]; every frame valid, so no masks and no packing
+            h = x.transpose(1, 2)
+            for block in self.blocks:
+                h = self.pool(block(h))
+            outputs, _ = self.recurrent(h.transpose(1, 2))  # [B, T', 2H]
+            return self.output(outputs.mean(dim=1))
+
+    return CRNN()
+
+
+def crnn_step_row(N=32, T=100, features=39, hidden=64, classes=10) -> Row:
+    model = CRNNClassifier(features, hidden, classes)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((N, T, features)).astype(np.float32)
+    y = rng.integers(0, classes, N)
+    kernel_size = model.blocks[0].conv.kernel_size[0]
+    return adam_step_row(f"CRNN Adam step B={N} T={T} F={features} H={hidden} f32", model,
+                         lambda torch: torch_crnn(torch, features, hidden, classes, len(model.blocks), kernel_size),
+                         x, y)
+
+
 def rows() -> list[Row]:
-    return [conv1d_row(**SIZES)]
+    return [conv1d_row(**SIZES), crnn_step_row()]

@@ -1,4 +1,4 @@
-"""Sequence classifiers: a recurrent net, and the time-averaged baseline it must beat.
+"""Sequence classifiers: a recurrent net, convolutional nets, and the time-averaged baseline they must beat.
 
 ``SequenceClassifier`` reads a feature sequence with an RNN, LSTM or GRU
 and classifies from the final hidden state of the last layer (both
@@ -8,18 +8,22 @@ sequence's own last valid step, so padding does not matter.
 ``MeanPoolClassifier`` averages the features over time first (as the seed
 document's preprocessing does with ``np.mean(mfccs, axis=1)``) and then
 uses a small dense net. It cannot see order: it is the control experiment.
+
+The convolutional models (``cnn``, ``crnn``, ``tcn``) are in
+``minidl.conv_classifiers``; ``build_classifier`` makes any of them.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from minidl import validate
+from minidl.conv_classifiers import CONVOLUTIONAL
 from minidl.nn import GRU, LSTM, RNN, Dropout, Linear, Module, ReLU, Sequential
 from minidl.ops.shape import concat
 from minidl.tensor import Tensor, as_tensor
 
 RECURRENT = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
-MODEL_KINDS = (*RECURRENT, "mean-mfcc-dense")
+MODEL_KINDS = (*RECURRENT, *CONVOLUTIONAL, "mean-mfcc-dense")
 
 
 def recurrent_layers(kind: str, input_size: int, hidden_size: int, *, num_layers: int, bidirectional: bool,
@@ -89,9 +93,21 @@ class MeanPoolClassifier(Module):
 
 def build_classifier(kind: str, input_size: int, num_classes: int, *, hidden_size: int = 64,
                      num_layers: int = 1, bidirectional: bool = False, dropout: float = 0.0) -> Module:
-    """The model behind ``minidl train --model kind``."""
+    """The model behind ``minidl train --model kind``.
+
+    ``hidden_size`` is the recurrent layers' width, or the channels of the
+    convolutional models. ``num_layers`` counts recurrent layers (the
+    GRU's in ``crnn``); the convolutional depths are the models' defaults
+    (``cnn`` 3 blocks, ``crnn`` 2, ``tcn`` enough for 250 frames), and
+    ``crnn``'s GRU is always bidirectional, so ``bidirectional`` is for the
+    recurrent kinds only.
+    """
     if kind == "mean-mfcc-dense":
         return MeanPoolClassifier(input_size, hidden_size, num_classes, dropout=dropout)
+    if kind == "crnn":
+        return CONVOLUTIONAL[kind](input_size, hidden_size, num_classes, num_layers=num_layers, dropout=dropout)
+    if kind in CONVOLUTIONAL:
+        return CONVOLUTIONAL[kind](input_size, hidden_size, num_classes, dropout=dropout)
     if kind not in RECURRENT:
         raise ValueError(f"unknown model {kind!r}; expected one of {MODEL_KINDS}")
     return SequenceClassifier(kind, input_size, hidden_size, num_classes, num_layers=num_layers,

@@ -55,3 +55,12 @@ def keras_recurrent(layer, *, forget_gate=None) -> None:
             if forget_gate is not None and name.startswith("bias_ih"):
                 bias[forget_gate * H:(forget_gate + 1) * H] = 1.0  # Keras has one bias; count the 1 once
             param.data = bias
+
+
+def keras_conv(conv) -> None:
+    """Glorot kernel with Keras's fans for a convolution (kernel_size times the channels in and out), zero bias."""
+    filters, per_group, K = conv.weight.shape
+    limit = np.sqrt(6.0 / (K * per_group + K * filters))
+    conv.weight.data = generator().uniform(-limit, limit, conv.weight.shape).astype(conv.weight.dtype)
+    if conv.bias is not None:
+        conv.bias.data = np.zeros_like(conv.bias.data)

@@ -1,5 +1,6 @@
 """Keras-style layers over minidl modules: ``Dense``, ``SimpleRNN``, ``LSTM``, ``GRU``, ``Dropout``,
-``Masking`` and ``Bidirectional``.
+``Masking`` and ``Bidirectional``; the convolutional ones (``Conv1D``, ``MaxPooling1D``,
+``GlobalAveragePooling1D``, ``BatchNormalization``) are in ``conv_layers`` and exported here.
 
 A Keras layer is told only its output size (``units``); its input size is
 learned when the model is built, from ``input_shape`` or from the first
@@ -274,3 +275,8 @@ class Bidirectional(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "merge_mode": self.merge_mode,
                 "layer": {"class_name": type(self.layer).__name__, "config": self.layer.get_config()}}
+
+
+from minidl.keras.conv_layers import (  # noqa: E402  (they subclass Layer, defined above)
+    BatchNormalization, Conv1D, GlobalAveragePooling1D, MaxPooling1D,
+)

@@ -86,9 +86,8 @@ class Sequential(Module):
                 x, lengths = layer(x, lengths=lengths)
             else:
                 x = layer(x, lengths=lengths)
-        if activate_last:
-            return last(x, lengths=lengths)
-        return last(x, lengths=lengths, activate=False)
+        out = last(x, lengths=lengths) if activate_last else last(x, lengths=lengths, activate=False)
+        return out[0] if last.changes_lengths else out  # such a layer returns (x, lengths)
 
     def scores(self, x, lengths=None):
         """Outputs before a final activation that the loss takes as logits. [B, ...]"""

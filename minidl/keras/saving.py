@@ -28,7 +28,9 @@ CONFIG_KEY = "keras_config"
 WEIGHTS_PREFIX = "weights."
 LAYERS = {cls.__name__: cls for cls in (layer_classes.Dense, layer_classes.Dropout, layer_classes.Masking,
                                         layer_classes.SimpleRNN, layer_classes.LSTM, layer_classes.GRU,
-                                        layer_classes.Bidirectional)}
+                                        layer_classes.Bidirectional, layer_classes.Conv1D,
+                                        layer_classes.MaxPooling1D, layer_classes.GlobalAveragePooling1D,
+                                        layer_classes.BatchNormalization)}
 
 
 def layer_entry(layer) -> dict:

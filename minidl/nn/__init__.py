@@ -29,7 +29,8 @@ from minidl.nn.ctc import CTCLoss, ctc_loss  # noqa: E402
 __all__ += ["CTCLoss", "ctc_loss"]
 
 from minidl.nn.conv import (  # noqa: E402
-    AvgPool1d, BatchNorm1d, Conv1d, LayerNorm, MaskedMean, MaxPool1d, conv1d, masked_mean,
+    AvgPool1d, BatchNorm1d, CausalConv1d, Conv1d, LayerNorm, MaskedMean, MaxPool1d, conv1d, masked_mean,
 )
 
-__all__ += ["AvgPool1d", "BatchNorm1d", "Conv1d", "LayerNorm", "MaskedMean", "MaxPool1d", "conv1d", "masked_mean"]
+__all__ += ["AvgPool1d", "BatchNorm1d", "CausalConv1d", "Conv1d", "LayerNorm", "MaskedMean", "MaxPool1d", "conv1d",
+            "masked_mean"]

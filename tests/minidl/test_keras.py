@@ -151,3 +151,17 @@ def test_compile_and_fit_errors():
     model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
     with pytest.raises(ValueError, match="4 examples but y has 3"):
         model.fit(np.zeros((4, 3)), np.zeros((3, 2)), verbose=0)
+
+
+def test_a_small_conv1d_model_learns_the_seed_data(seed_data):
+    from minidl.keras.layers import BatchNormalization, Conv1D, GlobalAveragePooling1D, MaxPooling1D
+
+    minidl.manual_seed(0)
+    model = Sequential([Conv1D(16, 5, padding="same", activation="relu", input_shape=(40, 1)),
+                        BatchNormalization(momentum=0.9), MaxPooling1D(2), Conv1D(16, 3, activation="relu"),
+                        GlobalAveragePooling1D(), Dense(seed_data["num_classes"], activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(seed_data["X_train"], seed_data["y_train"], epochs=10, batch_size=32, verbose=0,
+                        validation_data=(seed_data["X_test"], seed_data["y_test"])).history
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["val_accuracy"][-1] >= 0.8, f"chance is 1/3: {history}"

@@ -217,4 +217,37 @@ class Conv1d(Module):
         return text + ("" if self.bias is not None else ", bias=False")
 
 
-__all__ = ["Conv1d", "conv1d"]
+class CausalConv1d(Conv1d):
+    """A ``Conv1d`` padded with d (K - 1) zeros on the left only, so y[t] depends on x[<= t] alone.
+
+    Parameters
+    ----------
+    in_channels, out_channels, kernel_size : int
+    stride, dilation, groups : int
+    bias : bool
+    dtype : numpy dtype, default float32
+
+    Shapes: [N, in_channels, L] -> [N, out_channels, floor((L - 1) / stride) + 1] (L_out = L at stride 1).
+    Frames appended after a sequence's end (padding of a batch) therefore
+    never change its outputs: what the temporal convolutional networks of
+    Bai et al. (2018) and Keras's ``padding="causal"`` rely on. Parameters,
+    names and initialization are ``Conv1d``'s.
+
+    Examples
+    --------
+    >>> layer = nn.CausalConv1d(1, 1, kernel_size=2, bias=False)
+    >>> layer.weight.data[:] = 1.0
+    >>> layer(minidl.tensor([[[1.0, 2.0, 4.0]]])).numpy()  # x[t - 1] + x[t]
+    array([[[1., 3., 6.]]], dtype=float32)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, dilation=1, groups: int = 1,
+                 bias: bool = True, *, dtype=np.float32):
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride, dilation=dilation, groups=groups,
+                         bias=bias, dtype=dtype)
+        left = self.dilation[0] * (self.kernel_size[0] - 1)  # the whole receptive field before t
+        self.settings = ConvSettings(self.stride[0], (left, 0), self.dilation[0], self.groups)
+        self.padding = "causal"
+
+
+__all__ = ["CausalConv1d", "Conv1d", "conv1d"]
