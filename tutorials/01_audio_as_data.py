@@ -19,7 +19,9 @@ import matplotlib.pyplot as plt
 import audio
 from audio.datasets import synthetic_vowels
 from audio.noise import mix_at_snr, snr_db, white_noise
-from tutorial_support import QUICK, fsdd_folder, record, save
+from tutorial_support import QUICK, Chapter, fsdd_folder, save
+
+chapter = Chapter("01_audio_as_data")
 
 # %% [markdown]
 # ## Quantization noise
@@ -134,8 +136,8 @@ filled = audio.fill_missing(gappy)
 gap_error = float(np.abs(filled[gap] - normalized[gap]).max())
 print(f"largest error inside the filled gap: {gap_error:.3f}")
 
-record("01_audio_as_data", quantization_snr_db={str(b): round(v, 2) for b, v in measured.items()},
-       denoise_gain_db=round(gain, 2), gap_max_error=round(gap_error, 4), source=source)
+chapter.record(quantization_snr_db={str(b): round(v, 2) for b, v in measured.items()},
+        denoise_gain_db=round(gain, 2), gap_max_error=round(gap_error, 4), source=source)
 
 # %% [markdown]
 # ## Exercises

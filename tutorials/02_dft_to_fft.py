@@ -21,7 +21,9 @@ import numpy as np
 
 import audio
 from kernels.fft import reference
-from tutorial_support import QUICK, best_time, record, save
+from tutorial_support import QUICK, best_time, Chapter, save
+
+chapter = Chapter("02_dft_to_fft")
 
 
 def dft(x):
@@ -107,9 +109,9 @@ ax_time.set(xlabel="n", ylabel="seconds (best of 3)", title="time")
 ax_time.legend()
 save(fig, "02_fft_error_and_time")
 
-record("02_dft_to_fft", max_relative_error=max(errors),
-       dft_over_fft_time_at_largest_n=timings["DFT (matrix)"][-1] / timings["minidl audio.fft"][-1],
-       largest_n=lengths[-1])
+chapter.record(max_relative_error=max(errors),
+        dft_over_fft_time_at_largest_n=timings["DFT (matrix)"][-1] / timings["minidl audio.fft"][-1],
+        largest_n=lengths[-1])
 
 # %% [markdown]
 # ## Exercises

@@ -23,7 +23,9 @@ import numpy as np
 import audio
 from audio import plot
 from audio.datasets import synthetic_vowels
-from tutorial_support import QUICK, fsdd_folder, record, save
+from tutorial_support import QUICK, Chapter, fsdd_folder, save
+
+chapter = Chapter("03_spectrograms_mel_mfcc")
 
 N = 256
 n = np.arange(N)
@@ -125,8 +127,8 @@ if librosa is not None:
 else:
     print("librosa is not installed: skipping the comparison")
 
-record("03_spectrograms_mel_mfcc", frames=int(D.shape[1]), predicted_frames=1 + len(y) // hop,
-       librosa_max_relative_error=max(errors.values()) if errors else None, quick=QUICK)
+chapter.record(frames=int(D.shape[1]), predicted_frames=1 + len(y) // hop,
+        librosa_max_relative_error=max(errors.values()) if errors else None, quick=QUICK)
 
 # %% [markdown]
 # ## Exercises

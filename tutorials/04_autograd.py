@@ -23,7 +23,9 @@ import numpy as np
 
 import minidl
 from minidl.autograd import topological_order
-from tutorial_support import QUICK, record, save
+from tutorial_support import QUICK, Chapter, save
+
+chapter = Chapter("04_autograd")
 
 rng = np.random.default_rng(0)
 x = minidl.tensor(rng.standard_normal(5))
@@ -115,8 +117,8 @@ bad = minidl.gradcheck(lambda t: BuggySoftplus.apply(t) * 2.0, values)
 print(good)
 print(bad)
 
-record("04_autograd", correct_passes=bool(good), planted_bug_caught=not bool(bad),
-       bug_max_relative_error=bad.worst().max_rel_error, best_epsilon=float(epsilons[int(np.argmin(errors))]))
+chapter.record(correct_passes=bool(good), planted_bug_caught=not bool(bad),
+        bug_max_relative_error=bad.worst().max_rel_error, best_epsilon=float(epsilons[int(np.argmin(errors))]))
 
 # %% [markdown]
 # ## Exercises

@@ -35,7 +35,9 @@ import matplotlib.pyplot as plt
 import minidl
 from minidl import nn
 from minidl.nn.recurrent.checks import check_bptt
-from tutorial_support import QUICK, record, save
+from tutorial_support import QUICK, Chapter, save
+
+chapter = Chapter("05_rnn_bptt")
 
 T, B, I, H = (12 if QUICK else 40), 3, 4, 5
 rng = np.random.default_rng(0)
@@ -134,9 +136,9 @@ truncation_error = max(np.abs(truncated.weight_hh_l0.grad - chunked.weight_hh_l0
                        np.abs(x1.grad - x2.grad).max())
 print(f"bptt_truncate={k} vs chunked loop: max difference {truncation_error:.1e}")
 
-record("05_rnn_bptt", hand_loop_vs_layer=float(layer_error), lstm_bptt_passed=bool(report),
-       worst_step_error=float(report.step_errors.max()), gradcheck_worst=worst.max_rel_error,
-       truncated_vs_chunked=float(truncation_error))
+chapter.record(hand_loop_vs_layer=float(layer_error), lstm_bptt_passed=bool(report),
+        worst_step_error=float(report.step_errors.max()), gradcheck_worst=worst.max_rel_error,
+        truncated_vs_chunked=float(truncation_error))
 
 # %% [markdown]
 # ## Exercises

@@ -29,7 +29,9 @@ import audio
 import kernels
 from kernels.bench import time_row
 from kernels.spectral import cpu, reference
-from tutorial_support import QUICK, best_time, record, save
+from tutorial_support import QUICK, best_time, Chapter, save
+
+chapter = Chapter("08_making_it_fast")
 
 print(inspect.getsource(reference.first_order_recursion))
 print(inspect.getsource(cpu._first_order_recursion))
@@ -111,9 +113,9 @@ if "cupy" in kernels.available():
     except (TypeError, NotImplementedError, kernels.BackendUnavailableError) as exc:
         print(f"the audio functions do not take CuPy arrays yet (the GPU issue): {exc}")
 
-record("08_making_it_fast", recursion_speedup=slow / fast, recursion_max_difference=agreement,
-       mfcc_ms={k: round(v * 1e3, 2) for k, v in timings.items()},
-       bench_ratios={r["name"]: round(r["ratio"], 3) for r in results})
+chapter.record(recursion_speedup=slow / fast, recursion_max_difference=agreement,
+        mfcc_ms={k: round(v * 1e3, 2) for k, v in timings.items()},
+        bench_ratios={r["name"]: round(r["ratio"], 3) for r in results})
 
 # %% [markdown]
 # ## Exercises
