@@ -25,9 +25,13 @@ OUT.mkdir(parents=True, exist_ok=True)
 
 
 def save(figure, name: str) -> Path:
-    """Save a figure as <out>/<name>.png and return the path."""
+    """Save a figure as <out>/<name>.png and return the path; in a notebook, also show it."""
     path = OUT / f"{name}.png"
     figure.savefig(path, dpi=100, bbox_inches="tight")
+    if "ipykernel" in sys.modules and getattr(figure.canvas, "manager", None) is None:
+        from IPython.display import display
+
+        display(figure)  # built without pyplot (audio.plot, minidl.plot): the inline backend would not show it
     print(f"figure: {path}")
     return path
 
