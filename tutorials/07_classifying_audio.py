@@ -30,7 +30,7 @@ from tutorial_support import QUICK, Chapter, fsdd_folder, save
 
 chapter = Chapter("07_classifying_audio")
 
-data = synthetic_vowels(n_clips=480 if QUICK else 2400, seed=0)
+data = synthetic_vowels(n_clips=360 if QUICK else 2400, seed=0)
 print(data.summary())
 config = FeatureConfig(n_mfcc=13, deltas=2)  # 39 features per 10 ms frame
 features = extract_features(data, config, progress=False)
@@ -123,8 +123,7 @@ chapter.say("""**What the figures show.** The curves are the LSTM's loss and acc
 training and validation clips; the confusion matrix counts, for each true order of vowels (rows), the
 predicted orders (columns) on unseen speakers. The LSTM reaches {recurrent_accuracy:.2f} test accuracy,
 the time-averaged baseline {averaged_baseline_accuracy:.2f}: averaging the frames throws the order away,
-and the order is the label. The LSTM's mistakes, off the diagonal, tend to be orders that share
-their first or last vowel.""")
+and the order is the label. Off the diagonal are the LSTM's mistakes: which orders it confuses.""")
 
 # %% [markdown]
 # ## Noise, with and without denoising
@@ -198,8 +197,7 @@ save(fig, "07_noise")
 chapter.record(augmented_accuracy=augmented_accuracy, augmented_clean_accuracy=augmented_clean_accuracy)
 
 # %%
-chapter.say("""**What the figure shows.** Accuracy falls as the SNR falls for every model, but the
-model trained with noise falls least: at {snr_db[2]} dB it scores {augmented_accuracy[2]:.2f}, against
+chapter.say("""**What the figure shows.** The model trained with noise holds up best: at {snr_db[2]} dB it scores {augmented_accuracy[2]:.2f}, against
 {noisy_accuracy[2]:.2f} for the clean-trained model on the same clips and {denoised_accuracy[2]:.2f} after
 denoising. On clean clips it scores {augmented_clean_accuracy:.2f} (the clean-trained model:
 {recurrent_accuracy:.2f}). Match training to what the model will meet, rather than cleaning the input towards
