@@ -30,7 +30,7 @@ from tutorial_support import QUICK, Chapter, fsdd_folder, save
 
 chapter = Chapter("07_classifying_audio")
 
-data = synthetic_vowels(n_clips=360 if QUICK else 2400, seed=0)
+data = synthetic_vowels(n_clips=480 if QUICK else 2400, seed=0)
 print(data.summary())
 config = FeatureConfig(n_mfcc=13, deltas=2)  # 39 features per 10 ms frame
 features = extract_features(data, config, progress=False)
