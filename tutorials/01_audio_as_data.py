@@ -60,7 +60,7 @@ chapter.record(quantization_snr_db={str(b): round(v, 2) for b, v in measured.ite
                snr_4_bits=round(measured[4], 2), snr_16_bits=round(measured[16], 2))  # str.format reads [4] as a list index
 
 # %%
-chapter.say("""**What the figure shows.** With 3 bits the sine becomes a staircase of 8 levels; the
+chapter.say("""**What the figure shows.** With 3 bits the sine becomes a staircase with steps of 1/4; the
 difference between the two curves is the quantization error. Measured over one second, each extra bit
 buys {db_per_bit} dB (4 bits: {snr_4_bits} dB, 16 bits: {snr_16_bits} dB), the rule's 6.02.""")
 
@@ -114,7 +114,8 @@ chapter.record(trim_start=int(start), trim_end=int(end), samples=len(y))
 # %%
 chapter.say("""**What the figure shows.** Top: the clip scaled to a peak of 1. Middle: pre-emphasis
 flattens the slow swings and brings out the fast detail of each glottal pulse. Bottom: trimming keeps
-samples {trim_start} to {trim_end} of {samples} (green) and drops the quiet ends (grey).""")
+samples {trim_start} to {trim_end} of {samples} (green); what it drops (grey) stays more than 30 dB
+below the peak.""")
 
 # %% [markdown]
 # ## Denoising
