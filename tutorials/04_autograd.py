@@ -93,7 +93,7 @@ chapter.record(best_epsilon=float(epsilons[int(np.argmin(errors))]), best_error=
 chapter.say("""**What the figure shows.** Right of the minimum, larger steps mean more truncation error,
 $O(\\varepsilon^2)$; left of it, smaller steps mean more rounding error, $O(u/\\varepsilon)$. The best step here
 is $\\varepsilon$ = {best_epsilon:.0e}, with a relative error of {best_error:.0e}; `minidl.gradcheck`'s default
-step, $10^{{-6}}$, sits in this valley, and only in float64: in float32 $u$ is $10^9$ times larger.""")
+step, $10^{{-6}}$, sits in this valley, and only in float64: in float32 $u$ is about $5 \\cdot 10^8$ times larger.""")
 
 # %% [markdown]
 # ## A gradient check that catches a planted bug

@@ -234,8 +234,18 @@ if folder is not None and not QUICK:
 chapter.record(fsdd_lstm_accuracy=fsdd_accuracy, fsdd_keras_test_accuracy=fsdd_keras)
 
 # %% [markdown]
+# ## Summary
+#
+# * Features are standardized with training statistics only, and the test speakers are never heard in training.
+# * The seed's Keras listings run unchanged on `minidl.keras`.
+# * Averaging frames over time throws the order away; a recurrent net reading the frames in order
+#   classifies what the average cannot. Padding with `lengths` changes nothing.
+# * A model meets noise best when it was trained with noise. Denoising the input helps only a model
+#   that knows the denoiser's artefacts: cleaning the input is not the same as matching the training data.
+
+# %% [markdown]
 # ## Exercises
 # 1. Pad the Keras arrays at the end instead of the front. What happens to SimpleRNN's accuracy, and why?
 # 2. Train `mean-mfcc-dense` with `deltas=0`. Is it closer to chance (1/6)? What did the averaged deltas give away?
-# 3. Train with noisy clips (data augmentation). Does the noise curve flatten?
+# 3. Train on denoised noisy clips and test on denoised clips. Does meeting the denoiser's artefacts in training recover the accuracy that denoising cost?
 # 4. Replace the LSTM by a bidirectional GRU (`build_classifier("gru", ..., bidirectional=True)`).
