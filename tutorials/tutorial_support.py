@@ -29,9 +29,11 @@ def save(figure, name: str) -> Path:
     path = OUT / f"{name}.png"
     figure.savefig(path, dpi=100, bbox_inches="tight")
     if "ipykernel" in sys.modules and getattr(figure.canvas, "manager", None) is None:
-        from IPython.display import display
+        from IPython.display import Image, display
 
-        display(figure)  # built without pyplot (audio.plot, minidl.plot): the inline backend would not show it
+        # Built without pyplot (audio.plot, minidl.plot): the inline backend does not show it, and
+        # before pyplot draws once, IPython has no PNG formatter for a Figure. Show the file we wrote.
+        display(Image(filename=str(path)))
     print(f"figure: {path}")
     return path
 
