@@ -34,22 +34,28 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPO = TUTORIALS.parent
 
 
-def kernel_environment(figures: Path) -> dict:
+# With one notebook per core, a kernel that starts a thread per core (Numba's parallel loops, BLAS)
+# oversubscribes the machine, and threads waiting on each other cost more than the work. What the
+# user set explicitly wins.
+ONE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def kernel_environment(figures: Path, *, parallel: bool) -> dict:
     """The kernel's environment: chapters save to ``figures``, import the repository, and draw inline."""
-    env = dict(os.environ, TUTORIAL_OUT=str(figures))
+    env = {**(ONE_THREAD if parallel else {}), **os.environ, "TUTORIAL_OUT": str(figures)}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), str(TUTORIALS), env.get("PYTHONPATH")) if p)
     env.pop("MPLBACKEND", None)  # a backend set for scripts (Agg) would hide every figure from the notebook
     return env
 
 
-def execute(source: Path, figures: Path) -> tuple[nbformat.NotebookNode, float]:
+def execute(source: Path, figures: Path, parallel: bool) -> tuple[nbformat.NotebookNode, float]:
     """Run one script as a notebook, in the tutorials folder; returns the executed notebook and its seconds."""
     start = time.perf_counter()
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     client = NotebookClient(notebook, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(TUTORIALS)}})
-    client.execute(env=kernel_environment(figures))
+    client.execute(env=kernel_environment(figures, parallel=parallel))
     return notebook, time.perf_counter() - start
 
 
@@ -85,8 +91,9 @@ def build(out: Path, *, jobs: int | None = None, log=print) -> dict[str, float]:
     pages: list[Page] = chapters + answers
     # The longest scripts first, so that the slowest chapter does not start last on a busy pool.
     order = sorted(pages, key=lambda page: page.source.stat().st_size, reverse=True)
-    with ProcessPoolExecutor(max_workers=jobs or min(len(pages), os.cpu_count() or 1)) as pool:
-        runs = {page.stem: pool.submit(execute, page.source, figures) for page in order}
+    jobs = jobs or min(len(pages), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        runs = {page.stem: pool.submit(execute, page.source, figures, jobs > 1) for page in order}
         executed = {stem: run.result() for stem, run in runs.items()}
     answers_by_chapter = {page.stem.removeprefix("answers-"): page for page in answers}
     seconds = {}
