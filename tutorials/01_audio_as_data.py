@@ -113,7 +113,7 @@ chapter.record(trim_start=int(start), trim_end=int(end), samples=len(y))
 
 # %%
 chapter.say("""**What the figure shows.** Top: the clip scaled to a peak of 1. Middle: pre-emphasis
-flattens the slow swings and brings out the fast detail of each glottal pulse. Bottom: trimming keeps
+shrinks the slow swings and keeps the fast detail, the high frequencies. Bottom: trimming keeps
 samples {trim_start} to {trim_end} of {samples} (green); what it drops (grey) stays more than 30 dB
 below the peak.""")
 
@@ -140,8 +140,7 @@ chapter.record(snr_before_db=round(snr_db(normalized, noisy), 2), snr_after_db=r
                denoise_gain_db=round(gain, 2))
 
 # %%
-chapter.say("""**What the figure shows.** The gate removes much of the hiss, most visibly where
-the voice is quiet: the SNR goes from {snr_before_db} dB to {snr_after_db} dB, a gain of {denoise_gain_db} dB. What
+chapter.say("""**What the figure shows.** The gate removes much of the hiss: the SNR goes from {snr_before_db} dB to {snr_after_db} dB, a gain of {denoise_gain_db} dB. What
 it cannot remove is noise in the same cells as the voice, and it leaves artefacts of its own
 (chapter 7 meets them).""")
 

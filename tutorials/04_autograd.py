@@ -127,7 +127,8 @@ print(bad)
 chapter.record(correct_passes=bool(good), planted_bug_caught=not bool(bad),
                correct_max_relative_error=good.worst().max_rel_error, bug_max_relative_error=bad.worst().max_rel_error)
 chapter.say("""The correct softplus passes (worst relative error {correct_max_relative_error:.0e}); the buggy
-one fails with a relative error of {bug_max_relative_error:.2f}: the upstream factor, 2, is missing.""")
+one fails with a relative error of {bug_max_relative_error:.2f}: its backward ignores the upstream gradient
+(the factor 2, times the random output weights gradcheck uses).""")
 
 # %% [markdown]
 # ## Summary

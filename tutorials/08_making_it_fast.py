@@ -99,8 +99,8 @@ chapter.record(bench_ratios={r["name"]: round(r["ratio"], 3) for r in results},
 
 # %%
 chapter.say("""**What the figure shows.** One bar per benchmark row: our time divided by the
-reference's, measured alternately in this run. {rows_faster} of the {rows} rows are below 1 (faster than
-the reference) on this machine; the line at 1 is parity. Quick mode times small inputs, where per-call
+reference's, measured alternately in this run. Below 1 (faster than the reference) on this machine:
+{rows_faster} of {rows} rows; the line at 1 is parity. Quick mode times small inputs, where per-call
 overhead weighs most (chapter 2).""")
 
 # %% [markdown]
