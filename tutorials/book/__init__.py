@@ -23,6 +23,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExtractOutputPreprocessor
 from traitlets.config import Config
@@ -48,14 +49,22 @@ def kernel_environment(figures: Path, *, parallel: bool) -> dict:
     return env
 
 
+class ChapterFailed(RuntimeError):
+    """A cell of a chapter raised while the book was built (the message names the chapter and shows the cell)."""
+
+
 def execute(source: Path, figures: Path, parallel: bool) -> tuple[nbformat.NotebookNode, float]:
     """Run one script as a notebook, in the tutorials folder; returns the executed notebook and its seconds."""
     start = time.perf_counter()
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     client = NotebookClient(notebook, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(TUTORIALS)}})
-    client.execute(env=kernel_environment(figures, parallel=parallel))
+                            resources={"metadata": {"path": str(TUTORIALS)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # not a warning per kernel about TCP
+    try:
+        client.execute(env=kernel_environment(figures, parallel=parallel))
+    except CellExecutionError as error:  # re-raised as a plain message: it crosses a process boundary
+        raise ChapterFailed(f"{source.name} failed:\n{error}") from None
     return notebook, time.perf_counter() - start
 
 
@@ -81,7 +90,8 @@ def write_page(notebook, stem: str, title: str, links: list, out: Path) -> None:
 def build(out: Path, *, jobs: int | None = None, log=print) -> dict[str, float]:
     """Build the whole book into ``out`` (replacing the book there); returns seconds per page."""
     out = Path(out)
-    if out.exists() and not (out / "index.html").exists() and any(out.iterdir()):
+    is_book = (out / "index.html").is_file() and (out / "notebooks").is_dir()
+    if out.exists() and any(out.iterdir()) and not is_book:
         raise FileExistsError(f"{out} is not empty and holds no book: refusing to replace it")
     shutil.rmtree(out, ignore_errors=True)
     (out / "notebooks").mkdir(parents=True)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
-from . import build
+from . import ChapterFailed, build
 
 
 def main(argv=None) -> int:
@@ -14,7 +15,11 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: one per core)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    build(args.out, jobs=args.jobs)
+    try:
+        build(args.out, jobs=args.jobs)
+    except (FileExistsError, ChapterFailed) as error:
+        print(f"python -m tutorials.book: {error}", file=sys.stderr)
+        return 1
     print(f"book written to {args.out / 'index.html'} in {time.perf_counter() - start:.0f} s")
     return 0
 
