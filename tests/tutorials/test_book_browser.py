@@ -19,7 +19,7 @@ def chromium_paths():
     return browser, shutil.which("chromedriver")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session-scoped like the book, and named first, so a skip comes before the build
 def browser():
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     binary, driver = chromium_paths()
@@ -47,7 +47,7 @@ return maths.map(m => [getComputedStyle(m).display, m.getBoundingClientRect().wi
 
 
 @pytest.mark.parametrize("page", ["index.html", "06_vanishing_gradients.html"])
-def test_page_renders_with_typeset_math(book, browser, page, tmp_path):
+def test_page_renders_with_typeset_math(browser, book, page, tmp_path):
     browser.get((book / page).as_uri())
     pixels = screenshot_pixels(browser)
     (tmp_path / f"{page}.png").write_bytes(browser.get_screenshot_as_png())  # kept for a look, under pytest's tmp
