@@ -19,7 +19,9 @@ import matplotlib.pyplot as plt
 import audio
 from audio.datasets import synthetic_vowels
 from audio.noise import mix_at_snr, snr_db, white_noise
-from tutorial_support import QUICK, fsdd_folder, record, save
+from tutorial_support import QUICK, Chapter, fsdd_folder, save
+
+chapter = Chapter("01_audio_as_data")
 
 # %% [markdown]
 # ## Quantization noise
@@ -53,6 +55,14 @@ ax.step(t[:80] * 1000, quantize(sine, 3)[:80], where="mid", label="3-bit samples
 ax.set(xlabel="time (ms)", ylabel="amplitude", title="quantization with 3 bits")
 ax.legend()
 save(fig, "01_quantization")
+chapter.record(quantization_snr_db={str(b): round(v, 2) for b, v in measured.items()},
+               db_per_bit=round((measured[16] - measured[4]) / 12, 2),
+               snr_4_bits=round(measured[4], 2), snr_16_bits=round(measured[16], 2))  # str.format reads [4] as a list index
+
+# %%
+chapter.say("""**What the figure shows.** With 3 bits the sine becomes a staircase with steps of 1/4; the
+difference between the two curves is the quantization error. Measured over one second, each extra bit
+buys {db_per_bit} dB (4 bits: {snr_4_bits} dB, 16 bits: {snr_16_bits} dB), the rule's 6.02.""")
 
 # %% [markdown]
 # ## A recording
@@ -99,6 +109,13 @@ axes[2].plot(time, normalized, linewidth=0.6, color="0.7")
 axes[2].plot(time[start:end], trimmed, linewidth=0.6, color="C2")
 axes[2].set(title="trimmed at 30 dB below the peak", xlabel="time (s)")
 save(fig, "01_preprocessing")
+chapter.record(trim_start=int(start), trim_end=int(end), samples=len(y))
+
+# %%
+chapter.say("""**What the figure shows.** Top: the clip scaled to a peak of 1. Middle: pre-emphasis
+shrinks the slow swings and keeps the fast detail, the high frequencies. Bottom: trimming keeps
+samples {trim_start} to {trim_end} of {samples} (green); what it drops (grey) stays more than 30 dB
+below the peak.""")
 
 # %% [markdown]
 # ## Denoising
@@ -119,6 +136,13 @@ axes[0].set_title("noisy (5 dB SNR)")
 axes[1].plot(time, cleaned, linewidth=0.5, color="C3")
 axes[1].set(title=f"denoised: {gain:+.1f} dB", xlabel="time (s)")
 save(fig, "01_denoise")
+chapter.record(snr_before_db=round(snr_db(normalized, noisy), 2), snr_after_db=round(snr_db(normalized, cleaned), 2),
+               denoise_gain_db=round(gain, 2))
+
+# %%
+chapter.say("""**What the figure shows.** The gate removes much of the hiss: the SNR goes from {snr_before_db} dB to {snr_after_db} dB, a gain of {denoise_gain_db} dB. What
+it cannot remove is noise in the same cells as the voice, and it leaves artefacts of its own
+(chapter 7 meets them).""")
 
 # %% [markdown]
 # ## Gaps
@@ -134,8 +158,16 @@ filled = audio.fill_missing(gappy)
 gap_error = float(np.abs(filled[gap] - normalized[gap]).max())
 print(f"largest error inside the filled gap: {gap_error:.3f}")
 
-record("01_audio_as_data", quantization_snr_db={str(b): round(v, 2) for b, v in measured.items()},
-       denoise_gain_db=round(gain, 2), gap_max_error=round(gap_error, 4), source=source)
+chapter.record(gap_max_error=round(gap_error, 4), source=source)
+
+# %% [markdown]
+# ## Summary
+#
+# * Sampling keeps frequencies below $f_s/2$; quantization adds noise of about $\Delta^2/12$,
+#   so every bit buys about 6 dB.
+# * `audio.load` and `audio.resample` give float samples at the rate you ask for.
+# * Normalization, pre-emphasis and trimming each change the signal in a way you can measure.
+# * Spectral gating raises the SNR, but it also changes the signal, a cost that chapter 7 shows.
 
 # %% [markdown]
 # ## Exercises

@@ -23,18 +23,30 @@ import numpy as np
 import audio
 from audio import plot
 from audio.datasets import synthetic_vowels
-from tutorial_support import QUICK, fsdd_folder, record, save
+from tutorial_support import QUICK, Chapter, fsdd_folder, save
+
+chapter = Chapter("03_spectrograms_mel_mfcc")
 
 N = 256
 n = np.arange(N)
 tone = np.sin(2 * np.pi * 20.5 * n / N)  # between two FFT bins: the worst case for leakage
 fig, ax = plt.subplots(figsize=(8, 3))
+far_db = {}
 for name in ("boxcar", "hann", "blackman"):
     spectrum = np.abs(audio.rfft(tone * audio.get_window(name, N)))
-    ax.plot(20 * np.log10(spectrum / spectrum.max() + 1e-12), label=name)
+    level = 20 * np.log10(spectrum / spectrum.max() + 1e-12)
+    far_db[name] = round(float(level[80]), 1)  # 60 bins from the tone
+    ax.plot(level, label=name)
 ax.set(xlabel="frequency bin", ylabel="dB", ylim=(-120, 5), title="a tone between bins, three windows")
 ax.legend()
 save(fig, "03_leakage")
+chapter.record(leakage_db_60_bins_away=far_db)
+
+# %%
+chapter.say("""**What the figure shows.** The tone sits between bins 20 and 21, so no window catches it
+in a single bin. 60 bins away the rectangle (boxcar) still leaks {leakage_db_60_bins_away[boxcar]} dB, Hann
+{leakage_db_60_bins_away[hann]} dB and Blackman {leakage_db_60_bins_away[blackman]} dB; in exchange their main
+lobes around bin 20 are wider.""")
 
 # %% [markdown]
 # ## The STFT and its frame count
@@ -55,6 +67,7 @@ else:
 n_fft, hop = 256, 64
 D = audio.stft(y, n_fft=n_fft, hop_length=hop)
 print(f"{len(y)} samples -> STFT {D.shape}; predicted frames 1 + {len(y)} // {hop} = {1 + len(y) // hop}")
+chapter.record(frames=int(D.shape[1]), predicted_frames=1 + len(y) // hop)
 
 # %% [markdown]
 # ## The mel scale and the filterbank
@@ -76,6 +89,12 @@ plot.filterbank(sr=sr, n_fft=n_fft, n_mels=24, ax=ax_bank)
 save(fig, "03_mel_scale_and_filterbank")
 
 # %% [markdown]
+# **What the figure shows.** Left: both mel scales grow almost linearly at first and flatten at
+# high frequencies, so equal steps in mel are ever wider steps in Hz. Right: the 24 triangles
+# are therefore narrow and dense at low frequencies and wide at high ones; each row of the
+# filterbank matrix is one triangle.
+
+# %% [markdown]
 # ## Log compression, the DCT, MFCC and deltas
 #
 # Loudness is perceived on a log scale, so the mel power goes through
@@ -94,13 +113,16 @@ figure = plot.features_figure(y, sr, n_fft=n_fft, hop_length=hop, n_mels=40, n_m
 save(figure, "03_features")
 
 # %% [markdown]
+# **What the figure shows.** From top to bottom: the waveform, its spectrogram in dB, the 40-band
+# mel spectrogram (the same energy on a perceptual frequency axis), and the 13 MFCCs, where the
+# smooth spectral envelope is summarized by a few numbers per frame.
+
+# %% [markdown]
 # ## Our numbers beside librosa's
 #
 # Every function above has librosa's name, defaults and shapes, so we can
 # compare directly (in float64). The test suite does this over a grid of
-# parameters; here is one point of it. (librosa builds its mel filterbank in
-# float32 unless told otherwise, which is where the errors near 1e-8 come from;
-# with a float64 filterbank on both sides they fall below 1e-12.)
+# parameters; here is one point of it.
 
 # %%
 try:
@@ -125,8 +147,21 @@ if librosa is not None:
 else:
     print("librosa is not installed: skipping the comparison")
 
-record("03_spectrograms_mel_mfcc", frames=int(D.shape[1]), predicted_frames=1 + len(y) // hop,
-       librosa_max_relative_error=max(errors.values()) if errors else None, quick=QUICK)
+chapter.record(librosa_max_relative_error=max(errors.values()) if errors else None, librosa_errors=errors, quick=QUICK)
+if errors:
+    chapter.say("""The STFT agrees with librosa to {librosa_errors[stft]:.0e} relative to scale, the mel
+spectrogram to {librosa_errors[melspectrogram]:.0e}. The larger second number comes from librosa, which
+builds its mel filterbank in float32 unless told otherwise: everything after the filterbank carries float32 rounding.""")
+
+# %% [markdown]
+# ## Summary
+#
+# * A frame is the signal times a window: the rectangle leaks far across the spectrum, tapered
+#   windows trade a wider main lobe for much less leakage.
+# * With `center=True` an STFT has $1 + \lfloor n / \text{hop} \rfloor$ frames.
+# * The mel filterbank sums power in triangles equally spaced in mel; the log and the DCT turn
+#   it into a few decorrelated MFCCs; deltas add their slopes in time.
+# * Every step has librosa's interface and agrees with librosa's numbers.
 
 # %% [markdown]
 # ## Exercises

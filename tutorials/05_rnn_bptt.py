@@ -35,7 +35,9 @@ import matplotlib.pyplot as plt
 import minidl
 from minidl import nn
 from minidl.nn.recurrent.checks import check_bptt
-from tutorial_support import QUICK, record, save
+from tutorial_support import QUICK, Chapter, save
+
+chapter = Chapter("05_rnn_bptt")
 
 T, B, I, H = (12 if QUICK else 40), 3, 4, 5
 rng = np.random.default_rng(0)
@@ -77,6 +79,7 @@ out, _ = layer(x_tensor)
 layer_error = max(np.abs(grads[name] - getattr(layer, f"{name}_l0").grad).max() for name in grads)
 layer_error = max(layer_error, np.abs(dxs - x_tensor.grad).max())
 print(f"hand-written loop vs nn.RNN: max abs difference {layer_error:.1e}")
+chapter.record(hand_loop_vs_layer=float(layer_error))
 
 # %% [markdown]
 # **The autograd twin and every time step.** `check_bptt` runs the layer's
@@ -92,6 +95,12 @@ fig, ax = plt.subplots(figsize=(7, 3))
 ax.semilogy(np.maximum(report.step_errors, 1e-18), "o-")
 ax.set(xlabel="time step t", ylabel="error of dL/dx_t", title="LSTM BPTT vs autograd twin, per step")
 save(fig, "05_bptt_per_step")
+chapter.record(lstm_bptt_passed=bool(report), worst_step_error=float(report.step_errors.max()))
+
+# %%
+chapter.say("""**What the figure shows.** At every time step the layer's hand-written BPTT and the
+autograd twin agree on $\\partial L/\\partial x_t$ to at most {worst_step_error:.0e}: rounding error of float64.
+A bug in one step's backward would show as a jump at that step and at every earlier one.""")
 
 # %% [markdown]
 # **Finite differences.** `minidl gradcheck all` (or the function behind it)
@@ -134,9 +143,16 @@ truncation_error = max(np.abs(truncated.weight_hh_l0.grad - chunked.weight_hh_l0
                        np.abs(x1.grad - x2.grad).max())
 print(f"bptt_truncate={k} vs chunked loop: max difference {truncation_error:.1e}")
 
-record("05_rnn_bptt", hand_loop_vs_layer=float(layer_error), lstm_bptt_passed=bool(report),
-       worst_step_error=float(report.step_errors.max()), gradcheck_worst=worst.max_rel_error,
-       truncated_vs_chunked=float(truncation_error))
+chapter.record(gradcheck_worst=worst.max_rel_error, truncated_vs_chunked=float(truncation_error))
+
+# %% [markdown]
+# ## Summary
+#
+# * BPTT is one recursion: the gradient into $h_t$ is what $y_t$ sends plus what $h_{t+1}$ sends
+#   back through $W_{hh}^\top$ and the tanh's derivative; weight gradients sum over time.
+# * `step_forward` / `step_backward` are one step of it; the layer runs the same loop.
+# * Three independent checks agree: the layer, the autograd twin at every step, and finite differences.
+# * Truncated BPTT is exactly the chunked loop with the state detached between chunks.
 
 # %% [markdown]
 # ## Exercises

@@ -1,4 +1,4 @@
-"""Every chapter runs as a script in quick mode, writes its figures and its key numbers, and opens as a notebook."""
+"""Every chapter runs in quick mode (as a notebook, in the book's build), writes its figures and key numbers; one also runs as a script."""
 from __future__ import annotations
 
 import json
@@ -9,85 +9,102 @@ from pathlib import Path
 
 import pytest
 
+from tutorials.book.pages import discover
+
+pytestmark = pytest.mark.slow  # they share the quick-mode book build (conftest.py)
+
 TUTORIALS = Path(__file__).resolve().parents[2] / "tutorials"
-CHAPTERS = {
+FIGURES = {
     "01_audio_as_data": ["01_quantization", "01_preprocessing", "01_denoise"],
     "02_dft_to_fft": ["02_fft_error_and_time"],
     "03_spectrograms_mel_mfcc": ["03_leakage", "03_mel_scale_and_filterbank", "03_features"],
     "04_autograd": ["04_epsilon"],
     "05_rnn_bptt": ["05_bptt_per_step"],
-    "06_vanishing_gradients": ["06_gradient_norms", "06_adding_problem"],
+    "06_vanishing_gradients": ["06_gradient_norms", "06_adding_problem", "06_gradient_norms_trained"],
     "07_classifying_audio": ["07_lstm_curves", "07_lstm_confusion", "07_noise"],
     "08_making_it_fast": ["08_bench"],
 }
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    return tmp_path_factory.mktemp("tutorials")
-
-
-def run_chapter(name: str, out: Path) -> dict:
-    env = dict(os.environ, QUICK="1", TUTORIAL_OUT=str(out), MPLBACKEND="Agg")
-    result = subprocess.run([sys.executable, str(TUTORIALS / f"{name}.py")], cwd=TUTORIALS, env=env,
-                            capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr[-3000:]
-    for figure in CHAPTERS[name]:
+def numbers_of(name: str, out: Path) -> dict:
+    for figure in FIGURES[name]:
         assert (out / f"{figure}.png").read_bytes()[:4] == b"\x89PNG", f"{name} did not write {figure}.png"
     return json.loads((out / f"{name}.json").read_text())
 
 
-def test_chapter_1_audio_as_data(out):
-    numbers = run_chapter("01_audio_as_data", out)
+@pytest.fixture(scope="module")
+def figures(book):
+    return book / "figures"
+
+
+def test_chapter_1_audio_as_data(figures):
+    numbers = numbers_of("01_audio_as_data", figures)
     for bits, snr in numbers["quantization_snr_db"].items():  # the 6.02 b + 1.76 dB rule
         assert abs(snr - (6.02 * int(bits) + 1.76)) < 1.5
     assert numbers["denoise_gain_db"] > 0
 
 
-def test_chapter_2_fft(out):
-    numbers = run_chapter("02_dft_to_fft", out)
+def test_chapter_2_fft(figures):
+    numbers = numbers_of("02_dft_to_fft", figures)
     assert numbers["max_relative_error"] < 1e-12
+    assert numbers["ours_over_numpy_at_smallest_n"] > 0 and numbers["ours_us_at_n1"] > 0
 
 
-def test_chapter_3_features(out):
-    numbers = run_chapter("03_spectrograms_mel_mfcc", out)
+def test_chapter_3_features(figures):
+    numbers = numbers_of("03_spectrograms_mel_mfcc", figures)
     assert numbers["frames"] == numbers["predicted_frames"]
     if numbers["librosa_max_relative_error"] is not None:
         assert numbers["librosa_max_relative_error"] < 1e-6  # librosa's float32 mel filterbank
 
 
-def test_chapter_4_gradcheck_catches_the_planted_bug(out):
-    numbers = run_chapter("04_autograd", out)
+def test_chapter_4_gradcheck_catches_the_planted_bug(figures):
+    numbers = numbers_of("04_autograd", figures)
     assert numbers["correct_passes"] and numbers["planted_bug_caught"]
 
 
-def test_chapter_5_bptt(out):
-    numbers = run_chapter("05_rnn_bptt", out)
+def test_chapter_5_bptt(figures):
+    numbers = numbers_of("05_rnn_bptt", figures)
     assert numbers["hand_loop_vs_layer"] < 1e-10 and numbers["lstm_bptt_passed"]
     assert numbers["truncated_vs_chunked"] < 1e-10 and numbers["gradcheck_worst"] < 1e-5
 
 
-def test_chapter_6_lstm_beats_rnn_on_the_adding_problem(out):
-    numbers = run_chapter("06_vanishing_gradients", out)
-    mse = numbers["final_mse"]
+def test_chapter_6_what_the_text_claims(figures):
+    numbers = numbers_of("06_vanishing_gradients", figures)
+    mse, start, trained = numbers["final_mse"], numbers["reach_at_init"], numbers["reach_after_training"]
     assert mse["LSTM"] < mse["RNN (tanh)"] and mse["GRU"] < mse["RNN (tanh)"]
     assert numbers["clip_norm_after"] == pytest.approx(1.0, rel=1e-5)
+    assert all(value > 0 for value in start.values())  # float64: nothing underflows
+    assert start["LSTM"] < start["LSTM, forget bias +1"] < start["LSTM, forget bias +3"]  # open gates carry it
+    assert trained["LSTM"] > 10 * start["LSTM, forget bias +1"] and trained["GRU"] > 10 * start["GRU"]
 
 
-def test_chapter_7_recurrent_beats_the_averaged_baseline(out):
-    numbers = run_chapter("07_classifying_audio", out)
+def test_chapter_7_recurrent_beats_the_averaged_baseline_and_noise_training_helps(figures):
+    numbers = numbers_of("07_classifying_audio", figures)
     assert numbers["recurrent_accuracy"] > numbers["averaged_baseline_accuracy"] + 0.2
+    assert numbers["augmented_accuracy"][-1] > numbers["noisy_accuracy"][-1]  # at the lowest SNR
+    # the text's explanation: denoised features are further from the clean ones than the noisy ones
+    assert numbers["denoised_distance"][1] > numbers["noisy_distance"][1]
+    assert numbers["clean_denoised_distance"] > 0.1
 
 
-def test_chapter_8_bench(out):
-    numbers = run_chapter("08_making_it_fast", out)
+def test_chapter_8_bench(figures):
+    numbers = numbers_of("08_making_it_fast", figures)
     assert numbers["recursion_max_difference"] < 1e-12 and numbers["bench_ratios"]
 
 
-@pytest.mark.parametrize("name", sorted(CHAPTERS))
-def test_chapter_opens_as_a_notebook(name):
+def test_a_chapter_runs_as_a_script(tmp_path):
+    env = dict(os.environ, QUICK="1", TUTORIAL_OUT=str(tmp_path), MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, str(TUTORIALS / "04_autograd.py")], cwd=TUTORIALS, env=env,
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "planted_bug_caught: True" in result.stdout and numbers_of("04_autograd", tmp_path)
+
+
+@pytest.mark.parametrize("page", discover()[0], ids=lambda page: page.stem)
+def test_chapter_opens_as_a_notebook_with_goals_summary_and_exercises(page):
     jupytext = pytest.importorskip("jupytext")
-    notebook = jupytext.read(TUTORIALS / f"{name}.py")
+    notebook = jupytext.read(page.source)
     kinds = [cell.cell_type for cell in notebook.cells]
-    assert kinds[0] == "markdown" and "code" in kinds
+    assert kinds[0] == "markdown" and "code" in kinds and page.goals
     assert "Exercises" in notebook.cells[-1].source and "Learning goals" in notebook.cells[0].source
+    assert any("## Summary" in cell.source for cell in notebook.cells if cell.cell_type == "markdown")
