@@ -45,6 +45,7 @@ class Conv1D(Layer):
 
     Examples
     --------
+    >>> from minidl.keras.models import Sequential
     >>> model = Sequential([Conv1D(8, 3, padding="same", activation="relu", input_shape=(40, 1))])
     >>> model.predict(np.zeros((5, 40, 1), np.float32)).shape
     (5, 40, 8)

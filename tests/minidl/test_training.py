@@ -102,5 +102,5 @@ def test_history_csv_and_confusion_matrix():
 
 
 def test_build_classifier_rejects_unknown_kind():
-    with pytest.raises(ValueError, match="unknown model 'cnn'"):
-        build_classifier("cnn", 3, 2)
+    with pytest.raises(ValueError, match="unknown model 'transformer'"):
+        build_classifier("transformer", 3, 2)
