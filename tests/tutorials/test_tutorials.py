@@ -23,6 +23,7 @@ FIGURES = {
     "06_vanishing_gradients": ["06_gradient_norms", "06_adding_problem", "06_gradient_norms_trained"],
     "07_classifying_audio": ["07_lstm_curves", "07_lstm_confusion", "07_noise"],
     "08_making_it_fast": ["08_bench"],
+    "09_ctc": ["09_transcript", "09_alpha_lattice", "09_occupancy", "09_greedy_vs_beam", "09_curves", "09_alignment"],
 }
 
 
@@ -90,6 +91,21 @@ def test_chapter_7_recurrent_beats_the_averaged_baseline_and_noise_training_help
 def test_chapter_8_bench(figures):
     numbers = numbers_of("08_making_it_fast", figures)
     assert numbers["recursion_max_difference"] < 1e-12 and numbers["bench_ratios"]
+
+
+def test_chapter_9_ctc(figures):
+    numbers = numbers_of("09_ctc", figures)
+    assert numbers["no_blank_paths_for_aa"] == 0 and numbers["alignment_counts"]["aa"] > 0
+    assert numbers["brute_force_vs_alpha"] < 1e-12 and numbers["alpha_beta_identity"] < 1e-12
+    assert numbers["occupancy_sum_error"] < 1e-12 and numbers["occupancy_vs_autograd"] < 1e-12
+    assert numbers["gradcheck_passed"]
+    if numbers["gradient_vs_torch"] is not None:  # PyTorch is a test extra
+        assert numbers["gradient_vs_torch"] < 1e-9
+    example = numbers["greedy_vs_beam"]  # the constructed case where the best path is not the best labelling
+    assert example["greedy"] != example["beam"] and example["beam_probability"] > example["best_path_probability"]
+    assert numbers["beam_finds_best"] >= numbers["greedy_finds_best"]
+    # quick mode reaches about 0.06 on held-out speakers; 0.3 leaves room for another machine's arithmetic
+    assert numbers["test_token_error_rate"] < 0.3 and numbers["blank_frame_share"] > 0.5
 
 
 def test_a_chapter_runs_as_a_script(tmp_path):
