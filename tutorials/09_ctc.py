@@ -36,7 +36,9 @@ from minidl.plot import alignment_figure, training_curves
 from minidl.recognizers import (BLANK, TOKEN_ERRORS, build_recognizer, ctc_batch_loss, ctc_forward,
                                 decode_utterance, frame_log_probs, pad_transcripts)
 from minidl.training import fit
-from tutorial_support import QUICK, record, save
+from tutorial_support import QUICK, Chapter, save
+
+chapter = Chapter("09_ctc")
 
 max_length = 4 if QUICK else 6
 data = synthetic_utterances(n_utterances=480 if QUICK else 2000, max_length=max_length, seed=0)
@@ -342,7 +344,7 @@ save(alignment_figure(spectrogram_db(data.clips[k], data.sr, config), np.exp(log
                       truth=" ".join(data.transcripts[k]), hop_seconds=hop / data.sr,
                       title=f"held-out speaker {data.speakers[k]}"), "09_alignment")
 
-record("09_ctc", possible_transcripts=possible, unseen_test_transcripts=unseen, alignment_counts=alignment_counts,
+chapter.record(possible_transcripts=possible, unseen_test_transcripts=unseen, alignment_counts=alignment_counts,
        no_blank_paths_for_aa=len(no_blank), brute_force_vs_alpha=float(brute_error), ctc_loss_vs_alpha=loss_error,
        alpha_beta_identity=float(identity_error), occupancy_sum_error=float(occupancy_sum_error),
        occupancy_vs_autograd=float(autograd_error), gradcheck_passed=bool(check),
