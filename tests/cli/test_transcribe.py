@@ -156,14 +156,15 @@ def test_default_transcribe_run_reaches_2_percent_token_errors(tmp_path):
     assert metrics["test_token_error_rate"] <= 0.02
 
 
-def test_connected_digits_run_end_to_end(tmp_path):
-    """The digits pipeline runs and writes its outputs. Whether it learns is not claimed here: a
-    run small enough for the suite stays on the all-blank plateau (300 utterances, 6 epochs did);
-    the goal (digit error rate <= 0.03 on the official test takes) needs the full run."""
+@pytest.mark.slow
+def test_connected_digits_default_run_reaches_3_percent_digit_errors(tmp_path):
+    """The issue's goal on real speech: digit error rate <= 0.03 on utterances built from the official
+    test takes only (0-4), training on takes 5-49; the defaults, no cache (about 2 minutes on 2 cores)."""
     if not FSDD.is_dir():
         pytest.skip(f"FSDD is not present at {FSDD}")
-    assert main(["train", "--task", "transcribe", "--data", f"digits:{FSDD.parent}", "--clips", "24",
-                 "--epochs", "1", "--hidden", "8", "--out", str(tmp_path / "d")]) == 0
+    assert main(["train", "--task", "transcribe", "--data", f"digits:{FSDD.parent}", "--no-cache",
+                 "--out", str(tmp_path / "d")]) == 0
     metrics = json.loads((tmp_path / "d" / "metrics.json").read_text())
-    assert metrics["dataset"] == "connected-digits" and 0.0 <= metrics["test_token_error_rate"]
+    assert metrics["dataset"] == "connected-digits" and metrics["n_test"] >= 300
+    assert metrics["test_token_error_rate"] <= 0.03
     assert (tmp_path / "d" / "alignment.png").read_bytes()[:4] == b"\x89PNG"
