@@ -172,11 +172,13 @@ def test_wide_beam_finds_the_most_probable_labelling_frame_by_frame(record_prope
     record_property("worst_rel_error", worst)
     record_property("first_wrong_step", None if first_wrong is None else first_wrong[0])
     record_property("parameter", None if first_wrong is None else "the labelling found")
-    if first_wrong is not None:
-        t, labels, score, mine, best, best_score = first_wrong
-        pytest.fail(f"first wrong at t={t} (the search over frames 0..{t}): it returned {labels} with log p "
-                    f"{score:.6f} (its alignments sum to {mine:.6f}); the best labelling is {list(best)} with log p "
-                    f"{best_score:.6f}")
+    assert first_wrong is None, beam_feedback(*first_wrong)
+
+
+def beam_feedback(t, labels, score, mine, best, best_score) -> str:
+    """The student's message for the first frame where the beam search went wrong."""
+    return (f"first wrong at t={t} (the search over frames 0..{t}): it returned {labels} with log p {score:.6f} "
+            f"(its alignments sum to {mine:.6f}); the best labelling is {list(best)} with log p {best_score:.6f}")
 
 
 @pytest.mark.task4_3

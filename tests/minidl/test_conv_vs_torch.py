@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import kernels
 import minidl
 from minidl import nn
-from tests.helpers import assert_close_scaled
+from tests.helpers import assert_close_scaled, max_scaled_error
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
@@ -29,20 +29,22 @@ def load_into_torch(ours, theirs):
     return theirs
 
 
-def compare(ours, theirs, x, *, seed=0, what=""):
-    """Forward, dL/dx and dL/d(every parameter) of two modules on one input and one upstream gradient."""
+def compare(ours, theirs, x, *, seed=0) -> dict:
+    """Scaled max errors of two modules on one input and one upstream gradient, per quantity:
+    the forward, dL/dx and dL/d(every parameter). Tests assert they are all <= TOL."""
     xt = torch.tensor(x, requires_grad=True)
     xo = minidl.tensor(x, requires_grad=True)
     y, yt = ours(xo), theirs(xt)
-    assert y.shape == tuple(yt.shape), f"{what}: shape {y.shape} vs torch {tuple(yt.shape)}"
-    assert_close_scaled(y.numpy(), yt.detach().numpy(), TOL, f"{what} forward")
+    assert y.shape == tuple(yt.shape), f"shape {y.shape} vs torch {tuple(yt.shape)}"
+    errors = {"forward": max_scaled_error(y.numpy(), yt.detach().numpy())}
     g = np.random.default_rng(seed).standard_normal(y.shape)
     y.backward(g)
     yt.backward(torch.tensor(g))
-    assert_close_scaled(xo.grad, xt.grad.numpy(), TOL, f"{what} dL/dx")
+    errors["dL/dx"] = max_scaled_error(xo.grad, xt.grad.numpy())
     theirs_params = dict(theirs.named_parameters())
     for name, param in ours.named_parameters():
-        assert_close_scaled(param.grad, theirs_params[name].grad.numpy(), TOL, f"{what} dL/d{name}")
+        errors[f"dL/d{name}"] = max_scaled_error(param.grad, theirs_params[name].grad.numpy())
+    return errors
 
 
 @st.composite
@@ -66,7 +68,8 @@ def test_conv1d_equals_torch(drawn, seed):
     minidl.manual_seed(seed)
     ours = nn.Conv1d(**kwargs, dtype=np.float64)
     theirs = load_into_torch(ours, torch.nn.Conv1d(**kwargs))
-    compare(ours, theirs, np.random.default_rng(seed).standard_normal(shape), seed=seed, what=str(kwargs))
+    errors = compare(ours, theirs, np.random.default_rng(seed).standard_normal(shape), seed=seed)
+    assert max(errors.values()) <= TOL, (str(kwargs), errors)
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
@@ -75,14 +78,16 @@ def test_conv1d_padding_modes_equal_torch(mode, padding):
     kwargs = dict(in_channels=2, out_channels=3, kernel_size=4, padding=padding, padding_mode=mode)
     ours = nn.Conv1d(**kwargs, dtype=np.float64)
     theirs = load_into_torch(ours, torch.nn.Conv1d(**kwargs))
-    compare(ours, theirs, np.random.default_rng(1).standard_normal((2, 2, 7)), what=mode)
+    errors = compare(ours, theirs, np.random.default_rng(1).standard_normal((2, 2, 7)))
+    assert max(errors.values()) <= TOL, (mode, errors)
 
 
 def test_conv1d_same_padding_of_an_even_kernel_pads_more_on_the_right():
     layer = nn.Conv1d(1, 1, kernel_size=4, padding="same", bias=False, dtype=np.float64)
     assert layer.settings.padding == (1, 2)
     theirs = load_into_torch(layer, torch.nn.Conv1d(1, 1, 4, padding="same", bias=False))
-    compare(layer, theirs, np.arange(6.0).reshape(1, 1, 6))
+    errors = compare(layer, theirs, np.arange(6.0).reshape(1, 1, 6))
+    assert max(errors.values()) <= TOL, errors
 
 
 def test_conv1d_on_one_unbatched_sequence_and_in_float32():
@@ -128,10 +133,12 @@ def test_pools_equal_torch(K, stride, data):
     padding = data.draw(st.integers(0, K // 2))
     L = data.draw(st.integers(max(1, K - 2 * padding), 12))
     x = np.random.default_rng(L).standard_normal((2, 3, L))
-    compare(nn.MaxPool1d(K, stride, padding), torch.nn.MaxPool1d(K, stride, padding), x, what="max")
+    errors = compare(nn.MaxPool1d(K, stride, padding), torch.nn.MaxPool1d(K, stride, padding), x)
+    assert max(errors.values()) <= TOL, ("max", errors)
     for include in (True, False):
-        compare(nn.AvgPool1d(K, stride, padding, count_include_pad=include),
-                torch.nn.AvgPool1d(K, stride, padding, count_include_pad=include), x, what=f"avg {include}")
+        errors = compare(nn.AvgPool1d(K, stride, padding, count_include_pad=include),
+                         torch.nn.AvgPool1d(K, stride, padding, count_include_pad=include), x)
+        assert max(errors.values()) <= TOL, (f"avg {include}", errors)
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (4, 3, 6)])
@@ -146,14 +153,16 @@ def test_batchnorm_train_eval_and_running_statistics_equal_torch(shape, momentum
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     for step in range(4):  # several steps: the running statistics accumulate
         x = rng.standard_normal(shape) * 3 + step
-        compare(ours, theirs, x, seed=step, what=f"train step {step}")
+        errors = compare(ours, theirs, x, seed=step)
+        assert max(errors.values()) <= TOL, (f"train step {step}", errors)
         for p in list(ours.parameters()) + list(theirs.parameters()):
             p.grad = None
     for name in ("running_mean", "running_var"):
         assert_close_scaled(getattr(ours, name).numpy(), getattr(theirs, name).numpy(), TOL, name)
     assert int(ours.num_batches_tracked.numpy()) == int(theirs.num_batches_tracked) == 4
     ours.eval(), theirs.eval()
-    compare(ours, theirs, rng.standard_normal(shape), what="eval")
+    errors = compare(ours, theirs, rng.standard_normal(shape))
+    assert max(errors.values()) <= TOL, ("eval", errors)
     assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
@@ -162,9 +171,11 @@ def test_batchnorm_options_equal_torch(kwargs):
     ours = nn.BatchNorm1d(4, **kwargs, dtype=np.float64)
     theirs = torch.nn.BatchNorm1d(4, **kwargs).double()
     x = np.random.default_rng(2).standard_normal((3, 4, 5))
-    compare(ours, theirs, x, what="train")
+    errors = compare(ours, theirs, x)
+    assert max(errors.values()) <= TOL, ("train", errors)
     ours.eval(), theirs.eval()
-    compare(ours, theirs, x, what="eval")
+    errors = compare(ours, theirs, x)
+    assert max(errors.values()) <= TOL, ("eval", errors)
     assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
@@ -178,7 +189,8 @@ def test_layernorm_equals_torch(normalized_shape, shape, affine):
             theirs.bias.uniform_(-1, 1)
     ours = nn.LayerNorm(normalized_shape, elementwise_affine=affine, dtype=np.float64)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    compare(ours, theirs, np.random.default_rng(3).standard_normal(shape) * 2 + 1)
+    errors = compare(ours, theirs, np.random.default_rng(3).standard_normal(shape) * 2 + 1)
+    assert max(errors.values()) <= TOL, errors
 
 
 def with_weights(module, **tensors):
