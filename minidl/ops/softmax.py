@@ -9,6 +9,11 @@ With s = softmax(x) and an upstream gradient g:
     d log_softmax:  dx = g - s * sum(g)
 
 (the sums run over the softmax axis).
+
+log_softmax computes in place where it can. It runs on the largest
+arrays of a speech model ([T, N, C] before CTC), and a fresh array of
+that size is not free: the allocator hands back memory the OS has to
+map again, page by page, which costs more than the arithmetic on it.
 """
 from __future__ import annotations
 
@@ -41,9 +46,12 @@ class LogSoftmax(Function):
         xp = array_module(x)
         self.axis = axis
         z = _shifted(x, axis)
-        self.out = z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
+        z -= xp.log(xp.exp(z).sum(axis=axis, keepdims=True))  # in place: z is ours, and each
+        self.out = z  # fresh array of this size costs page faults (see the module docstring)
         return self.out
 
     def backward(self, grad):
-        s = array_module(grad).exp(self.out)
-        return grad - s * grad.sum(axis=self.axis, keepdims=True)
+        xp = array_module(grad)
+        dx = xp.exp(self.out)  # s, then s * sum(g), then g - s * sum(g), in one array
+        dx *= grad.sum(axis=self.axis, keepdims=True)
+        return xp.subtract(grad, dx, out=dx)

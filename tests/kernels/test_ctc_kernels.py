@@ -92,6 +92,33 @@ def test_numba_kernel_on_a_long_sequence():
     assert_same(grad, ref_grad, np.float64, "grad")
 
 
+@given(p=problems(max_T=14, max_N=4, max_C=6, max_S=6), scale=st.sampled_from([30.0, 300.0]))
+def test_numba_kernel_equals_reference_on_peaked_inputs(p, scale):
+    # trained networks are peaked: log-probabilities hundreds of nats apart
+    args = (p["log_probs"] * scale,) + arguments(p)[1:]
+    nll, grad = cpu.ctc_loss_and_grad(*args)
+    ref_nll, ref_grad = reference.ctc_loss_and_grad(*args)
+    assert_same(nll, ref_nll, np.float64, "nll")
+    assert_same(grad, ref_grad, np.float64, "grad")
+
+
+@pytest.mark.parametrize("spread", [300.0, 2000.0])
+def test_numba_kernel_where_rescaled_probabilities_underflow(spread):
+    # Classes 300 or 2000 nats apart within a frame: e^-spread is 0 even in
+    # float64, so the rescaled recursion cannot represent the only paths
+    # there are and must hand these sequences to the log-space recursion.
+    rng = np.random.default_rng(7)
+    logits = rng.standard_normal((40, 3, 5)) * spread
+    log_probs = logits - np.logaddexp.reduce(logits, axis=2, keepdims=True)
+    targets = rng.integers(1, 5, (3, 12))
+    args = (log_probs, targets, np.array([40, 33, 25]), np.array([12, 9, 12]), 0)
+    nll, grad = cpu.ctc_loss_and_grad(*args)
+    ref_nll, ref_grad = reference.ctc_loss_and_grad(*args)
+    assert np.all(np.isfinite(ref_nll)) and np.all(ref_nll > 1000)  # feasible, and p < e^-1000
+    assert_same(nll, ref_nll, np.float64, "nll")
+    assert_same(grad, ref_grad, np.float64, "grad")
+
+
 @pytest.mark.gpu
 @given(p=problems(max_T=14, max_N=5, max_C=6, max_S=6), dtype=st.sampled_from([np.float32, np.float64]))
 def test_gpu_kernel_equals_reference(p, dtype):
