@@ -6,6 +6,10 @@ reference and again as compiled kernels that must agree with it.
 
 This package imports only numpy, numba and cupy (the last two lazily).
 """
+from kernels import memory  # noqa: I001
+
+memory.configure()  # before the first large array: keep freed memory for the next training step
+
 from kernels.backend import (
     BACKENDS,
     DEVICES,

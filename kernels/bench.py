@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from kernels import memory
 from kernels.files import atomic_path
 
 
@@ -108,6 +109,8 @@ def environment() -> dict:
         "machine": platform.machine(),
         "processor": platform.processor(),
         "cpu_count": os.cpu_count(),
+        "blas": memory.blas_kernel(),  # OPENBLAS_CORETYPE may pin an older kernel (see the env's notes)
+        "allocator": memory.settings.get("malloc", "glibc defaults"),
     }
 
 

@@ -41,6 +41,8 @@ def cmd_info(args) -> int:
         print(f"  {name:<11} {_version(name)}")
     print(f"backends available: {', '.join(kernels.available())}")
     print(f"backend in use:     {kernels.current()}")
+    print(f"BLAS:               {kernels.memory.blas_kernel()}")
+    print(f"allocator:          {kernels.memory.settings.get('malloc', 'glibc defaults')}")
     for device in kernels.DEVICES:
         try:
             print(f"device {device + ':':<12}{kernels.device_name(device)}")
