@@ -46,12 +46,12 @@ class LogSoftmax(Function):
         xp = array_module(x)
         self.axis = axis
         z = _shifted(x, axis)
-        z -= xp.log(xp.exp(z).sum(axis=axis, keepdims=True))  # in place: z is ours, and each
-        self.out = z  # fresh array of this size costs page faults (see the module docstring)
-        return self.out
+        self.exp_z = xp.exp(z)  # kept: backward needs s = e^z / sum e^z, and exp costs more than a product
+        self.sum_exp = self.exp_z.sum(axis=axis, keepdims=True)
+        z -= xp.log(self.sum_exp)  # in place: z is ours, and each fresh array
+        return z  # of this size costs page faults (see the module docstring)
 
     def backward(self, grad):
         xp = array_module(grad)
-        dx = xp.exp(self.out)  # s, then s * sum(g), then g - s * sum(g), in one array
-        dx *= grad.sum(axis=self.axis, keepdims=True)
-        return xp.subtract(grad, dx, out=dx)
+        dx = self.exp_z * (grad.sum(axis=self.axis, keepdims=True) / self.sum_exp)  # s * sum(g)
+        return xp.subtract(grad, dx, out=dx)  # g - s * sum(g), in dx's memory
