@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit, prange
 
 from kernels.conv import output_length
+from kernels.threads import serial_when_small
 
 
 @njit(cache=True, inline="always")
@@ -44,6 +45,7 @@ def _valid_frames(k, stride, pad_left, dilation, length, length_out):
     return offset, t_lo, max(t_lo, t_hi)
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def im2col(x, kernel_size, stride, pad_left, dilation, length_out, groups):
     """cols [G, C_in/G K, N L_out] from x [N, C_in, L]: what each tap meets, zeros for the padding."""
@@ -63,6 +65,7 @@ def im2col(x, kernel_size, stride, pad_left, dilation, length_out, groups):
     return cols
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def col2im(grad_cols, length, kernel_size, stride, pad_left, dilation, batch, length_out):
     """dL/dx [N, C_in, length]: the adjoint of ``im2col``, each column entry added to its frame."""

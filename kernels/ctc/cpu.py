@@ -41,6 +41,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from kernels.threads import serial_when_small
+
+
 TINY = np.finfo(np.float64).tiny  # the smallest normal float64: below it, digits are lost
 
 
@@ -130,6 +133,7 @@ def _backward(log_probs, targets, n, Tn, S, blank, alpha, log_z, grad):
 
 
 # ---------------------------------------------------------------- the fast path: probabilities, rescaled per frame
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _shift_by_frame_max(log_probs, shifted, frame_max):
     """shifted[t, n] = log_probs[t, n] - max_k log_probs[t, n, k] (float64), the max in frame_max[t, n].
@@ -262,6 +266,7 @@ def _discard(grad, n, first, Tn):
     return np.nan
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _ctc(log_probs, y, frame_max, targets, input_lengths, target_lengths, blank, need_grad, nll, grad):
     T, N, C = log_probs.shape

@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from kernels.fft import reference
+from kernels.threads import serial_when_small
 
 
 @njit(cache=True)
@@ -181,6 +182,7 @@ RFFT_BLOCK = 32  # rows per block in _rfft_rows_blocked: 4 buffers of N x 32 sta
 TILE = 8  # bins unpacked together before they are written out row by row
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True, fastmath=True)
 def _rfft_rows_blocked(x, tw_re, tw_im, un_re, un_im, out):
     """Real FFT of rows x [rows, n] (n a power of two) into out [rows, 2 (n/2 + 1)] (re, im interleaved).
@@ -235,6 +237,7 @@ def _bluestein_row(x, out, chirp, b_hat, twiddles_m, a, work):
         out[k] = chirp[k] * C[k].conjugate() * scale
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _fft_rows(x, twiddles, chirp, b_hat, twiddles_m, bluestein):
     rows, n = x.shape
@@ -280,6 +283,7 @@ def rfft_row(xr, o, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
         o[k] = even + unpack[k] * odd
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _rfft_rows(x, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
     """Pack n reals into n/2 complex, transform, unpack (even n)."""

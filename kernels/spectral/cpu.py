@@ -26,11 +26,13 @@ from kernels.fft import cpu as fft_cpu
 from kernels.spectral import reference
 from kernels.fft.reference import is_power_of_two as reference_is_power_of_two
 from kernels.spectral.reference import dct_matrix, frame_count  # noqa: F401  (dct_matrix: re-exported, same on every backend)
+from kernels.threads import serial_when_small
 
 
 BLOCK = 128  # frames transformed together by stockham_block: wide for SIMD, small for the cache
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _windowed_rfft(y, window, hop, n_frames, twiddles, chirp, b_hat, twiddles_m, bluestein, unpack):
     rows = y.shape[0]
@@ -71,6 +73,7 @@ def _energy_block(signal, window, hop, t0, nb, tw_re, tw_im, un_re, un_im, spec)
             o[k] = xr[k] * xr[k] + xi[k] * xi[k]
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True, fastmath=True)
 def _windowed_mel_blocks(y, window, hop, n_frames, power, weights, first, last,
                          tw_re, tw_im, un_re, un_im, out):
@@ -113,6 +116,7 @@ def windowed_power(y, window, hop: int, power: float):
     return np.abs(windowed_rfft(y, window, hop)) ** power
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True, fastmath=True)
 def _mel_apply(S, weights, first, last, out):
     rows, n_mels, n_frames = out.shape
@@ -149,6 +153,7 @@ def mel_apply(S, weights):
     return out
 
 
+@serial_when_small(1)
 @njit(cache=True, parallel=True, fastmath=True)
 def _matrix_apply(D, S, out):
     rows, m, n_frames = out.shape
@@ -174,6 +179,7 @@ def matrix_apply(D, S):
     return out
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _log_floor(flat, out, amin, offset):
     for i in prange(flat.shape[0]):
@@ -200,6 +206,7 @@ def power_to_db(S, ref_value: float, amin: float, top_db):
     return out.reshape(S.shape)
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _delta(data, h, edge_start, edge_end):
     rows, n = data.shape
@@ -232,6 +239,7 @@ def delta(data, width: int, order: int):
     return _delta(np.ascontiguousarray(data), h.astype(dtype), edge_start.astype(dtype), edge_end.astype(dtype))
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _overlap_add(frames_, hop, out):
     rows, n_frames, n_fft = frames_.shape
@@ -249,6 +257,7 @@ def overlap_add(frames_, hop: int):
     return out
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _first_order_recursion(x, coef, zi, out):
     for r in prange(x.shape[0]):
@@ -266,6 +275,7 @@ def first_order_recursion(x, coef: float, zi):
     return out
 
 
+@serial_when_small()
 @njit(cache=True, parallel=True)
 def _resonator(x, a1, a2, out):
     for r in prange(x.shape[0]):

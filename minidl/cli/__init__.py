@@ -51,7 +51,7 @@ def cmd_info(args) -> int:
     return 0
 
 
-def _bench_rows():
+def _bench_rows(fsdd=None):
     from audio import benchmarks as audio_rows
     from minidl import benchmarks as autograd_rows
     from minidl import benchmarks_conv as conv_rows
@@ -65,6 +65,10 @@ def _bench_rows():
         from minidl import benchmarks_gpu as recurrent_gpu_rows
 
         rows += recurrent_gpu_rows.rows() + audio_gpu_rows.rows()
+    if fsdd is not None:  # rows that need real recordings
+        from audio import benchmarks_corpus as corpus_rows
+
+        rows += corpus_rows.rows(fsdd)
     return rows
 
 
@@ -78,7 +82,12 @@ def cmd_bench(args) -> int:
         torch.set_num_threads(threads)
     except ImportError:
         pass
-    rows = [r for r in _bench_rows() if not args.only or args.only.lower() in r.name.lower()]
+    try:
+        every_row = _bench_rows(args.fsdd)
+    except FileNotFoundError as exc:
+        print(f"minidl bench: {exc}", file=sys.stderr)
+        return 2
+    rows = [r for r in every_row if not args.only or args.only.lower() in r.name.lower()]
     if not rows:
         print(f"minidl bench: no benchmark matches --only {args.only!r}", file=sys.stderr)
         return 2
@@ -105,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--repeat", type=int, default=7, help="timed repeats per row (default 7)")
     p.add_argument("--only", metavar="TEXT", help="run only rows whose name contains TEXT")
+    p.add_argument("--fsdd", metavar="DIR", help="add the corpus rows, on FSDD's recordings in DIR")
     p.set_defaults(func=cmd_bench)
     return parser
 
