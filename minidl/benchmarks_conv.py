@@ -49,6 +49,35 @@ def conv1d_row(N=32, channels=64, L=200, kernel_size=5) -> Row:
                ours, reference, torch_label(torch), goal=1.0)
 
 
+def conv1d_matmuls_row(N=32, channels=64, L=200, kernel_size=5) -> Row:
+    """The matrix products of the Conv1d row alone, against PyTorch's whole forward+backward.
+
+    No goal: this row is the floor under the Conv1d row. Our stride-1
+    convolution is K products per pass (``kernels/conv/cpu.py``): tap k's
+    [C_out, C_in] weights times the input shifted by k frames, [C_in, N L_pad];
+    backward repeats them transposed for dL/dx and against dL/dy for dL/dw.
+    Whatever the rest costs, a step cannot take less than these 3 K
+    products in NumPy's BLAS.
+    """
+    rng = np.random.default_rng(0)
+    padding = kernel_size // 2
+    columns = N * (L + 2 * padding) - (kernel_size - 1)  # M: the shifted views' width
+    taps = rng.standard_normal((kernel_size, channels, channels)).astype(np.float32)  # [K, C_out, C_in]
+    x = rng.standard_normal((channels, N * (L + 2 * padding))).astype(np.float32)  # [C_in, N L_pad]
+    g = rng.standard_normal((channels, columns)).astype(np.float32)  # dL/dy [C_out, M]
+
+    def ours():
+        for k in range(kernel_size):
+            taps[k] @ x[:, k: k + columns]     # forward: y += w_k x_k
+            taps[k].T @ g                      # dL/dx_k = w_k^T dL/dy
+            g @ x[:, k: k + columns].T         # dL/dw_k = dL/dy x_k^T
+
+    torch = torch_or_none()
+    reference = conv1d_row(N, channels, L, kernel_size).reference if torch is not None else None
+    return Row(f"Conv1d matmuls only (floor) N={N} C={channels}->{channels} L={L} K={kernel_size} f32",
+               ours, reference, torch_label(torch))
+
+
 def torch_crnn(torch, input_size: int, hidden: int, classes: int, blocks: int, kernel_size: int):
     """``CRNNClassifier`` in PyTorch, with the same parameter names, for clips without padding."""
 
@@ -91,4 +120,4 @@ def crnn_step_row(N=32, T=100, features=39, hidden=64, classes=10) -> Row:
 
 
 def rows() -> list[Row]:
-    return [conv1d_row(**SIZES), crnn_step_row()]
+    return [conv1d_row(**SIZES), conv1d_matmuls_row(**SIZES), crnn_step_row()]

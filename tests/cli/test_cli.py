@@ -33,6 +33,29 @@ def test_bench_prints_ratios_and_writes_json(tmp_path, capsys):
     assert row["ours_s"] > 0 and row["reference_s"] > 0
     assert row["ratio"] == pytest.approx(row["ours_s"] / row["reference_s"])
     assert payload["environment"]["threads"] >= 1
+    assert payload["environment"]["blas"] and payload["environment"]["allocator"]
+
+
+@pytest.mark.librosa
+def test_bench_fsdd_times_the_corpus_rows_on_a_folder_of_clips(tmp_path, capsys):
+    import numpy as np
+
+    import audio
+
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):  # FSDD-like: short 8 kHz clips
+        audio.save(recordings / f"{i}_someone_{i}.wav", 0.1 * rng.standard_normal(4000 + 1000 * i), 8000)
+    assert main(["bench", "--fsdd", str(tmp_path), "--only", "features of", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "features of 3 files" in out and "librosa" in out
+
+
+def test_bench_fsdd_without_clips_is_a_clear_error(tmp_path, capsys):
+    assert main(["bench", "--fsdd", str(tmp_path), "--only", "features of"]) == 2
+    err = capsys.readouterr().err
+    assert "no .wav files" in err and str(tmp_path) in err
 
 
 def test_bench_rejects_unknown_filter_and_backend(capsys):
