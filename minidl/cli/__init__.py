@@ -67,8 +67,9 @@ def _bench_rows(fsdd=None):
         rows += recurrent_gpu_rows.rows() + audio_gpu_rows.rows()
     if fsdd is not None:  # rows that need real recordings
         from audio import benchmarks_corpus as corpus_rows
+        from minidl.cli import bench_epoch
 
-        rows += corpus_rows.rows(fsdd)
+        rows += corpus_rows.rows(fsdd) + [bench_epoch.epoch_row(fsdd, build_parser())]
     return rows
 
 

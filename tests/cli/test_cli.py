@@ -37,19 +37,25 @@ def test_bench_prints_ratios_and_writes_json(tmp_path, capsys):
 
 
 @pytest.mark.librosa
-def test_bench_fsdd_times_the_corpus_rows_on_a_folder_of_clips(tmp_path, capsys):
+@pytest.mark.torch
+def test_bench_fsdd_times_the_corpus_rows_on_a_folder_of_clips(tmp_path, capsys, monkeypatch):
     import numpy as np
 
     import audio
 
-    recordings = tmp_path / "recordings"
-    recordings.mkdir()
+    monkeypatch.setenv("MINIDL_CACHE", str(tmp_path / "cache"))  # the epoch row extracts features like train
+    recordings = tmp_path / "fsdd" / "recordings"
+    recordings.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    for i in range(3):  # FSDD-like: short 8 kHz clips
-        audio.save(recordings / f"{i}_someone_{i}.wav", 0.1 * rng.standard_normal(4000 + 1000 * i), 8000)
-    assert main(["bench", "--fsdd", str(tmp_path), "--only", "features of", "--repeat", "1"]) == 0
-    out = capsys.readouterr().out
-    assert "features of 3 files" in out and "librosa" in out
+    for digit in range(3):  # FSDD's names: takes 0-4 are the official test set, 5 and up training
+        for take in range(9):
+            clip = 0.1 * rng.standard_normal(2400 + 100 * take) + np.sin(np.arange(2400 + 100 * take) * (digit + 1) / 9)
+            audio.save(recordings / f"{digit}_someone_{take}.wav", clip.astype(np.float32), 8000)
+    expected = {"features of": "features of 27 files", "train epoch": "train epoch fsdd lstm H=64"}
+    for row, name in expected.items():
+        assert main(["bench", "--fsdd", str(tmp_path / "fsdd"), "--only", row, "--repeat", "1"]) == 0
+        out = capsys.readouterr().out
+        assert name in out and "ratio" in out
 
 
 def test_bench_fsdd_without_clips_is_a_clear_error(tmp_path, capsys):
