@@ -14,11 +14,15 @@ model makes sure of it:
   padded frame before each convolution makes those frames exactly the
   zeros a lone clip is padded with;
 - ``CRNNClassifier`` halves time twice; each clip's own length after a
-  pool is ``kernels.conv.output_length`` of its length before, and the
-  bidirectional GRU and the mean use those lengths;
+  pool is :func:`pooled_lengths` (``kernels.conv.output_length``, the one
+  formula) of its length before, and the bidirectional GRU and the mean
+  use those lengths;
 - ``TCNClassifier`` uses causal convolutions (left padding only): frame t
   depends on frames <= t alone, so padding at the end never reaches a
   valid frame and needs no mask until the mean.
+
+The CTC recognizers of ``minidl.conv_recognizers`` are built from the same
+pieces: :func:`masked_blocks`, :func:`pooled_lengths` and :func:`tcn_layers`.
 """
 from __future__ import annotations
 
@@ -69,8 +73,67 @@ class ConvBlock(Module):
 
 
 def conv_stack(input_size: int, channels: int, blocks: int, kernel_size: int, dropout: float) -> Sequential:
+    """``blocks`` "same" ConvBlocks: [B, input_size, T] -> [B, channels, T]."""
     return Sequential(*(ConvBlock(input_size if k == 0 else channels, channels, kernel_size, dropout=dropout)
                         for k in range(blocks)))
+
+
+def pooled_lengths(lengths, pools: int):
+    """Frames left after ``pools`` of the ``POOL`` max-pools: T -> floor(T / 2) + 1 each time.
+
+    The one place the subsampled length is computed (``kernels.conv.output_length``,
+    the formula the pooling kernels use), for the models' masks and lengths and
+    for the check that an utterance keeps enough frames for CTC.
+
+    Parameters
+    ----------
+    lengths : int or int array [B]
+    pools : int >= 0
+
+    Examples
+    --------
+    >>> pooled_lengths(np.array([1, 2, 9, 100]), 2).tolist()
+    [1, 2, 3, 26]
+    """
+    for _ in range(pools):
+        lengths = output_length(lengths, POOL["kernel_size"], stride=POOL["stride"], padding=(POOL["padding"],) * 2)
+    return lengths
+
+
+def masked_blocks(blocks, x: Tensor, lengths, *, where: str, pool=None, pools: int = 0):
+    """Conv blocks over a padded batch, each block's padded frames zeroed; a pool after the first ``pools``.
+
+    Zeroing before every "same" convolution makes the frames past a
+    sequence's end exactly the zeros a lone sequence is padded with, so
+    padding never changes a valid frame. A pool runs on zeroed padding after
+    the ReLU: a padded 0 never beats a valid value (>= 0), as the pool's own
+    -inf padding would not.
+
+    Parameters
+    ----------
+    blocks : sequence of ConvBlock
+    x : Tensor [B, C, T]
+    lengths : int array [B] or None (every frame)
+    where : str
+        The model named in a bad-lengths error.
+    pool : Module or None
+        ``MaxPool1d(**POOL)``; needed when ``pools`` > 0.
+    pools : int in [0, len(blocks)]
+
+    Returns
+    -------
+    h : Tensor [B, H, T'], zeros past each sequence's length; T' = ``pooled_lengths(T, pools)``
+    lengths : int64 array [B], each sequence's own T'
+    """
+    lengths, mask = frames_and_mask(x, lengths, where)
+    h = x * mask  # whatever the padding held, it is zeros now
+    for k, block in enumerate(blocks):
+        h = block(h) * mask  # padding back to zeros: the next convolution reads what a lone sequence would
+        if k < pools:
+            h = pool(h)  # [B, H, floor(T / 2) + 1]
+            lengths, mask = frames_and_mask(h, pooled_lengths(lengths, 1), where)
+            h = h * mask
+    return h, lengths
 
 
 class CNNClassifier(Module):
@@ -96,11 +159,8 @@ class CNNClassifier(Module):
         self.output = Linear(hidden_size, validate.positive_int("num_classes", num_classes))
 
     def forward(self, x, lengths=None):
-        h = as_tensor(x).transpose(1, 2)  # [B, F, T]
-        lengths, mask = frames_and_mask(h, lengths, "CNNClassifier")
-        h = h * mask  # whatever the padding held, it is zeros now
-        for block in self.blocks:
-            h = block(h) * mask  # padding back to zeros: the next "same" convolution reads what a lone clip would
+        h, lengths = masked_blocks(self.blocks, as_tensor(x).transpose(1, 2), lengths,
+                                   where="CNNClassifier")  # [B, H, T]
         return self.output(self.dropout(masked_mean(h, lengths)))  # [B, H] -> [B, C]
 
 
@@ -136,15 +196,8 @@ class CRNNClassifier(Module):
         self.output = Linear(2 * hidden_size, validate.positive_int("num_classes", num_classes))
 
     def forward(self, x, lengths=None):
-        h = as_tensor(x).transpose(1, 2)  # [B, F, T]
-        lengths, mask = frames_and_mask(h, lengths, "CRNNClassifier")
-        h = h * mask
-        for block in self.blocks:
-            h = self.pool(block(h) * mask)  # [B, H, T'], T' = floor(T / 2) + 1
-            lengths = output_length(lengths, POOL["kernel_size"], stride=POOL["stride"],
-                                    padding=(POOL["padding"],) * 2)  # each clip's own T'
-            lengths, mask = frames_and_mask(h, lengths, "CRNNClassifier")
-            h = h * mask
+        h, lengths = masked_blocks(self.blocks, as_tensor(x).transpose(1, 2), lengths, where="CRNNClassifier",
+                                   pool=self.pool, pools=len(self.blocks))  # [B, H, T'], T' ~ T / 4
         outputs, _ = self.recurrent(h.transpose(1, 2), lengths=lengths)  # [B, T', 2H]
         return self.output(self.dropout(masked_mean(outputs.transpose(1, 2), lengths)))  # [B, 2H] -> [B, C]
 
@@ -173,6 +226,17 @@ def tcn_depth(receptive_field: int, kernel_size: int) -> int:
     return n
 
 
+def tcn_layers(input_size: int, hidden_size: int, receptive_field: int, *, kernel_size: int, dropout: float):
+    """A TCN's trunk: (1x1 input convolution, TemporalBlocks of dilations 1, 2, 4, ..., the frames they see).
+
+    [B, input_size, T] -> [B, hidden_size, T], causal: output t reads input frames t - field + 1 .. t.
+    """
+    depth = tcn_depth(validate.positive_int("receptive_field", receptive_field), kernel_size)
+    field = 1 + 2 * (kernel_size - 1) * (2 ** depth - 1)
+    first = Conv1d(input_size, hidden_size, 1)  # to the residual width; 1x1 is causal as is
+    return first, Sequential(*(TemporalBlock(hidden_size, kernel_size, 2 ** k, dropout) for k in range(depth))), field
+
+
 class TCNClassifier(Module):
     """A temporal convolutional network: a 1x1 input convolution, dilated causal residual blocks,
     the masked mean over valid frames, a linear layer.
@@ -194,10 +258,8 @@ class TCNClassifier(Module):
     def __init__(self, input_size: int, hidden_size: int, num_classes: int, *, receptive_field: int = 250,
                  kernel_size: int = 3, dropout: float = 0.0):
         super().__init__()
-        depth = tcn_depth(validate.positive_int("receptive_field", receptive_field), kernel_size)
-        self.receptive_field = 1 + 2 * (kernel_size - 1) * (2 ** depth - 1)
-        self.input = Conv1d(input_size, hidden_size, 1)  # to the residual width; 1x1 is causal as is
-        self.blocks = Sequential(*(TemporalBlock(hidden_size, kernel_size, 2 ** k, dropout) for k in range(depth)))
+        self.input, self.blocks, self.receptive_field = tcn_layers(input_size, hidden_size, receptive_field,
+                                                                   kernel_size=kernel_size, dropout=dropout)
         self.dropout = Dropout(dropout)
         self.output = Linear(hidden_size, validate.positive_int("num_classes", num_classes))
 

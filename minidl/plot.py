@@ -44,20 +44,24 @@ def confusion_figure(counts, label_names, *, title: str = "confusion matrix (tes
 
 
 def alignment_figure(spectrogram, posteriors, class_names, *, decoded, truth, hop_seconds: float,
-                     title: str = "a test utterance") -> Figure:
+                     posterior_hop_seconds: float | None = None, title: str = "a test utterance") -> Figure:
     """What a CTC recognizer heard: the spectrogram over its per-frame token posteriors.
 
     Parameters
     ----------
     spectrogram : array [n_bins, T_s]
-        In dB, frames at the same hop as the posteriors.
+        In dB, one column per feature frame.
     posteriors : array [T, C]
-        p(class | frame), class 0 the blank (drawn grey and dashed: it wins most frames).
+        p(class | output frame), class 0 the blank (drawn grey and dashed: it wins most frames).
     class_names : list of str [C]
     decoded, truth : str
         The decoded and the true transcript, printed in the title.
     hop_seconds : float
-        Seconds per frame.
+        Seconds per spectrogram frame.
+    posterior_hop_seconds : float, default hop_seconds
+        Seconds per output frame: ``hop_seconds`` times the model's time
+        subsampling. Output frame t is drawn at t * posterior_hop_seconds,
+        the start of the input frames it pools (within a frame).
     """
     posteriors = np.asarray(posteriors)
     figure = Figure(figsize=(10, 6), layout="constrained")
@@ -66,7 +70,7 @@ def alignment_figure(spectrogram, posteriors, class_names, *, decoded, truth, ho
     spec_ax.imshow(spectrogram, origin="lower", aspect="auto", cmap="magma",
                    extent=(0, frames * hop_seconds, 0, np.asarray(spectrogram).shape[0]))
     spec_ax.set(ylabel="mel band", title=f"{title}\ndecoded: {decoded or '(nothing)'}    true: {truth}")
-    times = np.arange(len(posteriors)) * hop_seconds
+    times = np.arange(len(posteriors)) * (hop_seconds if posterior_hop_seconds is None else posterior_hop_seconds)
     post_ax.plot(times, posteriors[:, 0], color="0.6", linestyle="--", label=class_names[0])
     colors = {}
     for k in range(1, posteriors.shape[1]):

@@ -7,9 +7,16 @@ RNN, LSTM or GRU over the features and a linear layer per frame to the
 tokens plus the CTC blank; its output is per-frame log-probabilities in
 CTC's layout [T, B, C], class 0 the blank, class k the token k - 1.
 
+The convolutional recognizers (``cnn``, ``crnn``, ``tcn``) are in
+``minidl.conv_recognizers``; ``build_recognizer`` makes any of them. Every
+recognizer has ``output_lengths(lengths)``: its output frames per
+utterance (fewer than its input frames when it subsamples time), which
+are the CTC input lengths.
+
 The helpers give :func:`minidl.training.fit` what it needs for this task:
 ``ctc_forward`` (the outputs with their lengths), ``ctc_batch_loss`` and
-the ``TOKEN_ERRORS`` metric (greedy decoding, edits over reference tokens).
+the ``TOKEN_ERRORS`` metric (greedy decoding, edits over reference tokens);
+:func:`too_few_frames` finds the utterances CTC cannot align.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import numpy as np
 
 from minidl import validate
 from minidl.classifiers import RECURRENT, recurrent_layers
+from minidl.conv_recognizers import CONVOLUTIONAL_RECOGNIZERS
 from minidl.decode import beam_search, edit_distance, greedy_decode
 from minidl.grad_mode import no_grad
 from minidl.nn import Dropout, Linear, Module
@@ -25,6 +33,7 @@ from minidl.tensor import as_tensor
 from minidl.training import Metric
 
 BLANK = 0  # the blank is class 0; token k is class k + 1
+RECOGNIZER_KINDS = (*RECURRENT, *CONVOLUTIONAL_RECOGNIZERS)
 DEFAULT_BEAM = 8  # prefix beam width: on these tasks, 8 finds what a far wider beam does, in milliseconds
 
 
@@ -46,6 +55,7 @@ class SequenceRecognizer(Module):
 
     Shapes: ``forward(x [B, T, F], lengths [B] or None) -> log_probs [T, B, num_tokens + 1]``
     (log-softmax over the last axis; frames past a sequence's length are padding).
+    One output frame per input frame: ``output_lengths`` is the identity.
 
     Examples
     --------
@@ -64,6 +74,12 @@ class SequenceRecognizer(Module):
         self.dropout = Dropout(dropout)
         self.output = Linear(width, num_tokens + 1)  # the tokens and the blank
 
+    subsampling = 1
+
+    def output_lengths(self, lengths) -> np.ndarray:
+        """Frames out per utterance: the frames in. [B] -> [B] int64"""
+        return np.asarray(lengths, dtype=np.int64)
+
     def forward(self, x, lengths=None):
         outputs, _ = self.recurrent(x, lengths=lengths)  # [B, T, D*H]
         scores = self.output(self.dropout(outputs))  # [B, T, C]
@@ -71,10 +87,27 @@ class SequenceRecognizer(Module):
 
 
 def build_recognizer(kind: str, input_size: int, num_tokens: int, *, hidden_size: int = 96,
-                     num_layers: int = 2, bidirectional: bool = True, dropout: float = 0.0) -> Module:
-    """The model behind ``minidl train --task transcribe --model kind``."""
-    if kind not in RECURRENT:
-        raise ValueError(f"unknown recognizer {kind!r}; expected one of {tuple(RECURRENT)}")
+                     num_layers: int = 2, bidirectional: bool = True, dropout: float = 0.0,
+                     subsampling: int | None = None) -> Module:
+    """The model behind ``minidl train --task transcribe --model kind``.
+
+    ``hidden_size`` is the recurrent width or the convolutional channels;
+    ``num_layers`` counts recurrent layers (``crnn``'s GRU; ``cnn`` and
+    ``tcn`` have their default depths); ``bidirectional`` is for the
+    recurrent kinds (``crnn``'s GRU always is). ``subsampling`` is
+    ``crnn``'s time subsampling (None: its default 2); the other kinds keep
+    every frame, so they take only None or 1.
+    """
+    if kind not in RECOGNIZER_KINDS:
+        raise ValueError(f"unknown recognizer {kind!r}; expected one of {RECOGNIZER_KINDS}")
+    if kind == "crnn":
+        options = {} if subsampling is None else {"subsampling": subsampling}
+        return CONVOLUTIONAL_RECOGNIZERS[kind](input_size, hidden_size, num_tokens, num_layers=num_layers,
+                                               dropout=dropout, **options)
+    if subsampling not in (None, 1):
+        raise ValueError(f"only crnn subsamples time; {kind!r} keeps every frame, got subsampling={subsampling}")
+    if kind in CONVOLUTIONAL_RECOGNIZERS:
+        return CONVOLUTIONAL_RECOGNIZERS[kind](input_size, hidden_size, num_tokens, dropout=dropout)
     return SequenceRecognizer(kind, input_size, hidden_size, num_tokens, num_layers=num_layers,
                               bidirectional=bidirectional, dropout=dropout)
 
@@ -103,12 +136,45 @@ def transcript_lengths(padded) -> np.ndarray:
     return (np.asarray(padded) != BLANK).sum(axis=1).astype(np.int64)
 
 
+def ctc_minimum_frames(tokens) -> int:
+    """The fewest frames CTC can align ``tokens`` to: one per token, and a blank between each equal pair.
+
+    Examples
+    --------
+    >>> ctc_minimum_frames(["a", "a", "e"]), ctc_minimum_frames([])
+    (4, 0)
+    """
+    tokens = list(tokens)
+    return len(tokens) + sum(a == b for a, b in zip(tokens, tokens[1:]))
+
+
+def too_few_frames(model, frames, transcripts) -> list:
+    """The utterances whose output frames cannot hold their transcript: CTC has no alignment for them.
+
+    Parameters
+    ----------
+    model : a recognizer (has ``output_lengths``)
+    frames : int array [N]
+        Each utterance's input frames.
+    transcripts : list [N] of token lists
+
+    Returns
+    -------
+    list of (n, frames, output frames, minimum) for each utterance n with
+    output frames < :func:`ctc_minimum_frames` of its transcript, in order
+    """
+    frames = np.asarray(frames, dtype=np.int64)
+    outputs = model.output_lengths(frames)  # [N]
+    needed = [ctc_minimum_frames(t) for t in transcripts]
+    return [(n, int(frames[n]), int(outputs[n]), needed[n]) for n in range(len(frames)) if outputs[n] < needed[n]]
+
+
 def ctc_forward(model):
-    """``forward`` for :func:`minidl.training.fit`: a batch -> (log_probs [T, B, C], lengths [B])."""
+    """``forward`` for :func:`minidl.training.fit`: a batch -> (log_probs [T', B, C], output lengths [B])."""
     def forward(x, lengths=None):
         x = as_tensor(x)
         frames = np.full(x.shape[0], x.shape[1]) if lengths is None else np.asarray(lengths)
-        return model(x, lengths=lengths), frames
+        return model(x, lengths=lengths), model.output_lengths(frames)  # subsampled: the CTC input lengths
     return forward
 
 
@@ -134,14 +200,16 @@ def frame_log_probs(model, loader, *, device: str = "cpu") -> list:
 
     Returns
     -------
-    list of np.ndarray [shape=(T_i, C)], T_i each utterance's own frame count
+    list of np.ndarray [shape=(T_i, C)], T_i each utterance's own output frame count
+    (``model.output_lengths``: its input frames / ``model.subsampling``, or so)
     """
     model.eval()
     rows = {}
     with no_grad():
         for batch in loader:
-            log_probs = model(as_tensor(batch.inputs, device=device), lengths=batch.lengths).numpy()  # [T, B, C]
-            for b, (position, n) in enumerate(zip(batch.positions.tolist(), batch.lengths.tolist())):
+            log_probs = model(as_tensor(batch.inputs, device=device), lengths=batch.lengths).numpy()  # [T', B, C]
+            kept = model.output_lengths(batch.lengths).tolist()
+            for b, (position, n) in enumerate(zip(batch.positions.tolist(), kept)):
                 rows[position] = log_probs[:n, b]
     model.train(True)
     return [rows[i] for i in range(len(rows))]

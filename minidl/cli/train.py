@@ -47,8 +47,9 @@ def add_parser(sub) -> None:
     t = train_transcribe.DEFAULTS
     p = sub.add_parser("train", help="train an audio classifier (default: LSTM on the embedded dataset) "
                                      "or, with --task transcribe, a CTC speech recognizer",
-                       description="Audio classification with an RNN, LSTM or GRU on MFCC sequences; "
-                                   "--task transcribe: token sequences with a bidirectional recurrent net and CTC.")
+                       description="Audio classification with an RNN, LSTM, GRU or convolutional net on MFCC "
+                                   "sequences; --task transcribe: token sequences with a bidirectional recurrent "
+                                   "or convolutional net and CTC.")
     p.add_argument("--task", default="classify", help="classify (default: one label per clip) or transcribe "
                    "(a token sequence per clip, CTC; see minidl transcribe)")
     p.add_argument("--data", default="synthetic", metavar="SPEC",
@@ -56,7 +57,9 @@ def add_parser(sub) -> None:
                         "(DIR/<label>/*.wav); transcribe: synthetic (default: vowel strings), digits:DIR "
                         "(connected digits from FSDD) or DIR (DIR/transcripts.tsv: file<TAB>tokens)")
     p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm); "
-                   "transcribe: rnn, lstm or gru")
+                   f"transcribe: {', '.join(train_transcribe.MODEL_KINDS)}")
+    p.add_argument("--subsample", type=int, default=None, choices=(1, 2, 4), metavar="FACTOR",
+                   help="transcribe --model crnn: output frames per input frame, 1, 2 (default) or 4")
     p.add_argument("--hidden", type=int, default=None, help=f"hidden units per layer (default 64; transcribe {t['hidden']})")
     p.add_argument("--layers", type=int, default=None, help=f"recurrent layers (default 1; transcribe {t['layers']})")
     p.add_argument("--bidirectional", action="store_true",
@@ -97,6 +100,9 @@ def check_options(args) -> None:
     kinds = MODEL_KINDS if args.task == "classify" else train_transcribe.MODEL_KINDS
     if args.model not in kinds:
         raise UsageError(f"unknown model {args.model!r} for --task {args.task}; expected one of {', '.join(kinds)}")
+    if args.subsample is not None and (args.task, args.model) != ("transcribe", "crnn"):
+        raise UsageError(f"--subsample is for --task transcribe --model crnn only (the other models keep every "
+                         f"frame), got --task {args.task} --model {args.model}")
     if args.hop_ms is not None and args.hop_ms <= 0:
         raise UsageError(f"--hop-ms must be > 0, got {args.hop_ms}")
     for name in ("hidden", "layers", "epochs", "batch_size", "clips", "n_mfcc"):

@@ -1,12 +1,14 @@
 """``minidl train --task transcribe``: a CTC speech recognizer on MFCC sequences.
 
 Load (or synthesize) utterances with transcripts, extract MFCC sequences
-(a 20 ms hop by default: the shortest token lasts several frames), train a
-bidirectional recurrent net with a linear layer to the tokens plus the
-blank, with CTC and Adam on padded batches with lengths; report the
-validation token error rate every epoch; decode the test set with the
-prefix beam search; and write ``metrics.json``, ``history.csv``,
-``curves.png``, ``alignment.png`` and ``model.npz``.
+(a 20 ms hop by default: the shortest token lasts several frames), check
+that every utterance keeps enough output frames for its transcript, train
+a recognizer (a bidirectional recurrent net, or ``crnn``, ``tcn``,
+``cnn``) with a linear layer per frame to the tokens plus the blank, with
+CTC and Adam on padded batches with lengths; report the validation token
+error rate every epoch; decode the test set with the prefix beam search;
+and write ``metrics.json``, ``history.csv``, ``curves.png``,
+``alignment.png`` and ``model.npz``.
 """
 from __future__ import annotations
 
@@ -23,19 +25,18 @@ from audio.datasets import connected_digits, load_transcribed, synthetic_utteran
 from audio.decibels import power_to_db
 from audio.mel import melspectrogram
 from minidl import optim
-from minidl.classifiers import RECURRENT
 from minidl.cli.model_file import save_model
 from minidl.cli.runs import start_run, write_figure, write_json, write_text
 from minidl.data import BatchLoader
 from minidl.decode import token_error_rate
 from minidl.errors import UsageError
 from minidl.plot import alignment_figure, training_curves
-from minidl.recognizers import (DEFAULT_BEAM, TOKEN_ERRORS, build_recognizer, ctc_batch_loss, ctc_forward,
-                                decode_utterance, frame_log_probs, pad_transcripts)
+from minidl.recognizers import (DEFAULT_BEAM, RECOGNIZER_KINDS, TOKEN_ERRORS, build_recognizer, ctc_batch_loss,
+                                ctc_forward, decode_utterance, frame_log_probs, pad_transcripts, too_few_frames)
 from minidl.training import fit
 
 OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "alignment.png", "model.npz")
-MODEL_KINDS = tuple(RECURRENT)
+MODEL_KINDS = RECOGNIZER_KINDS  # rnn, lstm, gru, cnn, crnn, tcn
 # measured on the synthetic utterances (2 shared cores): TER <= 0.02 on held-out speakers in under 5 minutes
 DEFAULTS = {"hidden": 96, "layers": 2, "epochs": 10, "batch_size": 32, "lr": 3e-3, "clips": 2000, "hop_ms": 20.0}
 DIGITS_TEST_SHARE = 6  # digits:DIR builds one test utterance per 6 training ones
@@ -62,6 +63,42 @@ def spectrogram_db(y, sr: int, config) -> np.ndarray:
     return power_to_db(power, ref=float(power.max()) or 1.0)
 
 
+def describe(model, kind: str, layers: int) -> str:
+    """One line on what the recognizer is."""
+    if kind == "crnn":
+        return (f"crnn: {len(model.blocks)} conv blocks, time subsampled {model.subsampling}x, "
+                f"bidirectional GRU x{layers}")
+    if kind in ("cnn", "tcn"):
+        blocks = "causal residual blocks" if kind == "tcn" else "conv blocks"
+        return f"{kind}: {len(model.blocks)} {blocks}, receptive field {model.receptive_field} frames"
+    return f"bidirectional {kind} x{layers}"
+
+
+def check_enough_frames(model, features, dataset, kind: str) -> None:
+    """Refuse, before any training, an utterance with fewer output frames than CTC needs for its transcript.
+
+    CTC must emit each token on a frame of its own and a blank between two
+    equal tokens; an utterance with fewer frames has no alignment at all (an
+    infinite loss, no gradient), and no training can make it right.
+    """
+    short = too_few_frames(model, [len(f) for f in features],
+                           [dataset.token_ids(k) for k in range(len(dataset))])
+    if not short:
+        return
+    n, frames, kept, needed = short[0]
+    tokens = dataset.transcripts[n]
+    remedies = ["a smaller --hop-ms (more frames per second)"]
+    after = ""
+    if model.subsampling > 1:  # the frames the subsampling took are the first thing to give back
+        after = f" ({kept} after {kind}'s {model.subsampling}x subsampling)"
+        remedies = [f"--subsample {model.subsampling // 2}", *remedies,
+                    f"a model that keeps every frame ({', '.join(k for k in MODEL_KINDS if k != kind)})"]
+    more = f" ({len(short) - 1} more utterances too)" if len(short) > 1 else ""
+    raise UsageError(f"utterance {dataset.sources[n]} has {frames} frames{after}, too few for its {len(tokens)} "
+                     f"tokens {' '.join(tokens)!r}: CTC needs at least {needed} (a frame per token and a blank "
+                     f"between equal neighbours){more}; try {', or '.join(remedies)}")
+
+
 def decode_all(log_probs, beam_width: int):
     """Token lists of every utterance ([T_i, C] each) at ``beam_width``."""
     return [decode_utterance(lp, beam_width=beam_width)[0] for lp in log_probs]
@@ -86,11 +123,14 @@ def run(args) -> int:
     minidl.manual_seed(args.seed)
     architecture = {"kind": args.model, "input_size": config.n_features, "num_tokens": len(dataset.tokens),
                     "hidden_size": args.hidden, "num_layers": args.layers, "bidirectional": True,
-                    "dropout": args.dropout}
-    model = build_recognizer(**architecture).to(args.device)  # initialized on the CPU: same weights anywhere
+                    "dropout": args.dropout, "subsampling": args.subsample}
+    model = build_recognizer(**architecture)  # initialized on the CPU: same weights anywhere
+    architecture["subsampling"] = model.subsampling  # the default made explicit in model.npz
+    check_enough_frames(model, features, dataset, args.model)  # before any training, and nothing written yet
+    model.to(args.device)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
-    print(f"model: bidirectional {args.model} x{args.layers}, {sum(p.size for p in model.parameters()):,} "
+    print(f"model: {describe(model, args.model, args.layers)}, {sum(p.size for p in model.parameters()):,} "
           f"parameters; {where}")
 
     def report(row):
@@ -104,7 +144,7 @@ def run(args) -> int:
                   device=args.device, forward=ctc_forward(model), metric=TOKEN_ERRORS)
     train_seconds = time.perf_counter() - train_start
 
-    log_probs = frame_log_probs(model, loader(test), device=args.device)  # [T_i, C] per test utterance
+    log_probs = frame_log_probs(model, loader(test), device=args.device)  # [T'_i, C] per test utterance
     truth = [dataset.token_ids(k) for k in test]
     decoded = decode_all(log_probs, DEFAULT_BEAM)
     test_ter = token_error_rate(truth, decoded)
@@ -121,10 +161,12 @@ def run(args) -> int:
     # the first test utterance of 3 tokens or more shows most; a tiny test set may have none
     shown = next((j for j, t in enumerate(truth) if len(t) >= 3), 0)
     k, names = int(test[shown]), ["blank", *dataset.tokens]
+    hop_seconds = config.frame(dataset.sr)[1] / dataset.sr
     write_figure(out / "alignment.png", alignment_figure(
         spectrogram_db(dataset.clips[k], dataset.sr, config), np.exp(log_probs[shown]), names,
         decoded=" ".join(dataset.tokens[i] for i in decoded[shown]), truth=" ".join(dataset.transcripts[k]),
-        hop_seconds=config.frame(dataset.sr)[1] / dataset.sr, title=f"test utterance: {dataset.sources[k]}"))
+        hop_seconds=hop_seconds, posterior_hop_seconds=hop_seconds * model.subsampling,
+        title=f"test utterance: {dataset.sources[k]}"))
     metrics = {
         "test_token_error_rate": test_ter, "test_sequence_accuracy": sequence_accuracy,
         "test_token_error_rate_greedy": greedy_ter, "beam_width": DEFAULT_BEAM,
@@ -133,6 +175,7 @@ def run(args) -> int:
         "model": args.model, "dataset": dataset.name, "data": args.data, "epochs": len(history.rows),
         "epochs_requested": args.epochs, "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "hidden": args.hidden, "layers": args.layers, "bidirectional": True, "dropout": args.dropout,
+        "subsampling": model.subsampling,
         "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip, "seed": args.seed,
         "backend": kernels.current(), "device": args.device, "features": asdict(config), "sr": dataset.sr,
         "n_train": len(train), "n_val": len(val), "n_test": len(test), "tokens": dataset.tokens,

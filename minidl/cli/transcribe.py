@@ -33,7 +33,7 @@ def transcribe_file(model, config, features, scaler, path, *, beam_width: int = 
     """(token names, log p(tokens | audio)) for one file; the model must be on ``device``."""
     sequence = file_features(path, config, features, scaler, device=device)  # [frames, F]
     with no_grad():
-        log_probs = model(as_tensor(sequence[None], device=device), lengths=np.array([len(sequence)]))  # [T, 1, C]
+        log_probs = model(as_tensor(sequence[None], device=device), lengths=np.array([len(sequence)]))  # [T', 1, C]
     tokens, log_probability = decode_utterance(log_probs.numpy()[:, 0], beam_width=beam_width)
     return [config["tokens"][k] for k in tokens], log_probability
 
