@@ -12,28 +12,17 @@ options and ``minidl.cli.runs``.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 import kernels
-import minidl
 from audio.datasets import load_folder, load_fsdd, synthetic_vowels
-from minidl import nn, optim
-from minidl.classifiers import MODEL_KINDS, build_classifier
-from minidl.cli import train_transcribe
+from minidl.classifiers import MODEL_KINDS
+from minidl.cli import folds, train_transcribe
+from minidl.cli.classify import OUTPUT_FILES, train_classifier
 from minidl.cli.device import add_device_option, check_device
-from minidl.cli.model_file import save_model
-from minidl.cli.runs import start_run, write_figure, write_json, write_text
-from minidl.data import BatchLoader
+from minidl.cli.runs import feature_config, open_dataset, prepare_out, start_run
 from minidl.errors import UsageError
-from minidl.plot import confusion_figure, training_curves
-from minidl.training import confusion_matrix, fit, predict_scores
-
-OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "confusion.png", "model.npz")
 TASKS = ("classify", "transcribe")
 # options whose default depends on the task (argparse leaves them None)
 TASK_DEFAULTS = {
@@ -78,6 +67,12 @@ def add_parser(sub) -> None:
     p.add_argument("--hop-ms", type=float, default=None,
                    help=f"feature frame step in ms (default 10; transcribe {t['hop_ms']:g})")
     p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
+    p.add_argument("--test-speakers", metavar="NAME[,NAME]", default=None,
+                   help="test on every clip of these speakers and train on the others, instead of the dataset's "
+                        "split (fsdd:DIR, or DIR with DIR/speakers.tsv: file<TAB>speaker)")
+    p.add_argument("--cross-validate", metavar="speakers", default=None,
+                   help="speakers: one fold per speaker, each tested on that speaker alone and trained from the "
+                        "same seed on the others; writes folds.csv, folds.png and each fold's files to --out")
     p.add_argument("--cache", metavar="DIR", default=None, help="feature cache (default $MINIDL_CACHE or ~/.cache/minidl)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the feature cache")
     p.add_argument("--backend", choices=kernels.BACKENDS, default=argparse.SUPPRESS, help="kernel backend")
@@ -109,7 +104,23 @@ def check_options(args) -> None:
                          f"got {args.val_fraction} and {args.dropout}")
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
+    check_speaker_options(args)
     check_device(args.device)
+
+
+def check_speaker_options(args) -> None:
+    """``--test-speakers`` as a list of names, ``--cross-validate`` known; classification only, not both."""
+    if args.test_speakers is not None:
+        names = [name.strip() for name in args.test_speakers.split(",")]
+        if not all(names):
+            raise UsageError(f"--test-speakers must be speaker names separated by commas, got {args.test_speakers!r}")
+        args.test_speakers = names
+    if args.cross_validate is not None and args.cross_validate not in folds.KINDS:
+        raise UsageError(f"unknown --cross-validate {args.cross_validate!r}; expected one of {', '.join(folds.KINDS)}")
+    if args.test_speakers and args.cross_validate:
+        raise UsageError("--test-speakers and --cross-validate both choose the test speakers; pass one of them")
+    if args.task != "classify" and (args.test_speakers or args.cross_validate):
+        raise UsageError("--test-speakers and --cross-validate are for --task classify")
 
 
 def load_dataset(spec: str, *, clips: int, seed: int):
@@ -124,79 +135,18 @@ def load_dataset(spec: str, *, clips: int, seed: int):
                      "DIR with one sub-folder of audio files per class")
 
 
-def format_confusion(counts, label_names) -> str:
-    width = max(5, *(len(n) for n in label_names)) + 1
-    lines = ["true \\ predicted".ljust(width) + "".join(n.rjust(width) for n in label_names)]
-    for name, row in zip(label_names, counts):
-        lines.append(name.ljust(width) + "".join(str(c).rjust(width) for c in row))
-    return "\n".join(lines)
-
-
 def cmd_train(args) -> int:
     check_options(args)
     if args.task == "transcribe":
         return train_transcribe.run(args)
+    if args.cross_validate:
+        out = prepare_out(args.out, force=args.force, data=args.data, model=f"{args.model}-cv", outputs=folds.CV_FILES)
+        started = time.perf_counter()
+        dataset = open_dataset(args, load_dataset)
+        dataset.with_test_speakers(dataset.speaker_names[:1])  # refuses, before any work, a dataset without speakers
+        folds.cross_validate(args, dataset, feature_config(args, dataset.sr, hop_ms=args.hop_ms), out=out,
+                             started=started)
+        return 0
     run = start_run(args, load_dataset, model_tag=args.model, outputs=OUTPUT_FILES, hop_ms=args.hop_ms)
-    out, started, dataset, config, scaler, features = (run.out, run.started, run.dataset, run.config, run.scaler,
-                                                       run.features)
-    train, val, test = run.train, run.val, run.test
-    print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}); "
-          f"{len(train)} train / {len(val)} validation / {len(test)} test clips")
-
-    def loader(positions, shuffle=False):
-        return BatchLoader([features[i] for i in positions], dataset.labels[positions],
-                           batch_size=args.batch_size, shuffle=shuffle, seed=args.seed)
-
-    minidl.manual_seed(args.seed)
-    architecture = {"kind": args.model, "input_size": config.n_features, "num_classes": dataset.num_classes,
-                    "hidden_size": args.hidden, "num_layers": args.layers,
-                    "bidirectional": args.bidirectional, "dropout": args.dropout}
-    model = build_classifier(**architecture).to(args.device)  # initialized on the CPU: same weights on either device
-    optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
-    print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; {where}")
-
-    def report(row):
-        print(f"epoch {row['epoch']:>3}/{args.epochs}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
-              f"val_loss {row['val_loss']:.4f}  val_acc {row['val_accuracy']:.4f}  ({row['seconds']:.1f} s)",
-              flush=True)
-
-    train_start = time.perf_counter()
-    history = fit(model, loader(train, shuffle=True), nn.cross_entropy, optimizer, epochs=args.epochs,
-                  val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report,
-                  device=args.device)
-    train_seconds = time.perf_counter() - train_start
-
-    scores = predict_scores(model, loader(test), device=args.device)  # [n_test, C]: one pass gives loss, accuracy and confusion
-    test_loss = float(nn.cross_entropy(minidl.tensor(scores), dataset.labels[test]).item())
-    counts = confusion_matrix(dataset.labels[test], scores.argmax(axis=1), dataset.num_classes)
-    test_accuracy = float(np.trace(counts) / len(test))
-    kept_epoch = history.rows[(history.best_epoch or len(history.rows)) - 1]  # the weights the model ends with
-    val_accuracy = kept_epoch["val_accuracy"]
-    print(f"test accuracy: {test_accuracy:.4f} ({int(np.trace(counts))}/{len(test)}), test loss {test_loss:.4f}")
-    print(format_confusion(counts, dataset.label_names))
-
-    out.mkdir(parents=True, exist_ok=True)
-    save_model(out / "model.npz", model, architecture=architecture, label_names=dataset.label_names,
-               sr=dataset.sr, features=config, standardizer=scaler, overwrite=True)
-    write_text(out / "history.csv", history.to_csv())
-    write_figure(out / "curves.png", training_curves(history))
-    write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
-    metrics = {
-        "test_accuracy": test_accuracy, "test_loss": test_loss, "val_accuracy": val_accuracy,
-        "train_accuracy": kept_epoch["accuracy"],  # both from the kept epoch, the weights in model.npz
-        "last_epoch_train_accuracy": history.rows[-1]["accuracy"],
-        "last_epoch_val_accuracy": history.rows[-1]["val_accuracy"], "train_seconds": train_seconds,
-        "total_seconds": time.perf_counter() - started, "model": args.model, "dataset": dataset.name,
-        "data": args.data, "epochs": len(history.rows), "epochs_requested": args.epochs,
-        "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
-        "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
-        "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
-        "seed": args.seed, "backend": kernels.current(), "device": args.device, "features": asdict(config), "sr": dataset.sr,
-        "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
-        "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,
-    }
-    write_json(out / "metrics.json", metrics)
-    print(f"wrote {', '.join(OUTPUT_FILES)} to {out}/ ({metrics['total_seconds']:.1f} s in all)")
-    sys.stdout.flush()
+    train_classifier(args, run)
     return 0

@@ -240,7 +240,7 @@ def test_fsdd_crnn_reaches_99_percent(tmp_path):
 
 def test_metrics_report_train_and_val_accuracy_of_the_kept_epoch(tmp_path, monkeypatch):
     """With early stopping the kept weights are not the last epoch's: metrics.json must not mix the two."""
-    import minidl.cli.train as train_cli
+    import minidl.cli.classify as train_cli
 
     real_fit = train_cli.fit
 
