@@ -176,6 +176,8 @@ class Standardizer:
     array([[0., 0.]], dtype=float32)
     """
 
+    kind = "global"
+
     def __init__(self, mean=None, std=None):
         self.mean = None if mean is None else np.asarray(mean, dtype=np.float32)
         self.std = None if std is None else np.asarray(std, dtype=np.float32)

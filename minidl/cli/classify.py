@@ -46,7 +46,7 @@ def train_classifier(args, run: RunData) -> dict:
     dataset, config, features = run.dataset, run.config, run.features
     train, val, test = run.train, run.val, run.test
     print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}, "
-          f"standardized); {len(train)} train / {len(val)} validation / {len(test)} test clips")
+          f"{run.scaler.kind} normalization); {len(train)} train / {len(val)} validation / {len(test)} test clips")
 
     def loader(positions, shuffle=False):
         return BatchLoader([features[i] for i in positions], dataset.labels[positions],
@@ -98,6 +98,7 @@ def train_classifier(args, run: RunData) -> dict:
         "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
         "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
         "seed": args.seed, "backend": kernels.current(), "device": args.device, "features": asdict(config),
+        "normalize": run.scaler.kind,
         "test_speakers": dataset.info.get("test_speakers"), "sr": dataset.sr,
         "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
         "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,

@@ -94,7 +94,7 @@ def cross_validate(args, dataset, config, *, out: Path, started: float) -> dict:
     first = fold_metrics[0]
     settings = {key: first[key] for key in ("model", "dataset", "data", "epochs_requested", "hidden", "layers",
                                             "bidirectional", "dropout", "batch_size", "lr", "clip", "seed",
-                                            "backend", "device", "features", "sr")}
+                                            "backend", "device", "features", "normalize", "sr")}
     summary = {
         "cross_validate": "speakers", "folds": rows, "mean_accuracy": float(np.mean(accuracies)),
         "min_accuracy": float(np.min(accuracies)), "std_accuracy": float(np.std(accuracies)),

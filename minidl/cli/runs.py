@@ -3,8 +3,8 @@
 ``--task classify`` and ``--task transcribe`` differ in their model, loss
 and metrics; they share, from here: the output folder (refused when it
 holds files, unless ``--force``), loading the data with each problem as
-one clean line, features with training statistics only, and writing each
-output atomically.
+one clean line, features normalized with training statistics only (or per
+utterance), and writing each output atomically.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.datasets import FeatureConfig, Standardizer, extract_features
+from audio.datasets import FeatureConfig, extract_features, make_normalizer
 from kernels.files import atomic_path
 from minidl.cli.messages import report_skipped, warnings_as_lines
 from minidl.data import stratified_split
@@ -89,8 +89,8 @@ class RunData:
     train: np.ndarray  # positions of the training clips [n_train]
     val: np.ndarray  # of the validation clips, held out of the training split [n_val]
     test: np.ndarray  # of the test clips [n_test]
-    features: list  # standardized [frames_i, F] per clip
-    scaler: Standardizer
+    features: list  # normalized [frames_i, F] per clip
+    scaler: object  # the normalizer: a Standardizer fitted on `train`, or an UtteranceNormalizer (CMVN)
 
 
 def open_dataset(args, loader):
@@ -115,13 +115,13 @@ def split_run(args, dataset, config: FeatureConfig, features, *, out: Path, star
 
     The validation clips are ``--val-fraction`` of the training split,
     stratified by label (transcribed clips all have label 0: a seeded random
-    share). The features are standardized with statistics of the remaining
-    training clips only (no test leakage).
+    share). ``--normalize global`` standardizes with statistics of the
+    remaining training clips only (no test leakage); ``utterance`` is CMVN.
     """
     train_all, test = dataset.indices("train"), dataset.indices("test")
     kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
     train, val = train_all[kept], train_all[held]
-    scaler = Standardizer().fit([features[i] for i in train])
+    scaler = make_normalizer(getattr(args, "normalize", "global")).fit([features[i] for i in train])
     return RunData(out, started, dataset, config, train, val, test, scaler.transform(features), scaler)
 
 

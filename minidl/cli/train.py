@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import kernels
-from audio.datasets import load_folder, load_fsdd, synthetic_vowels
+from audio.datasets import NORMALIZATIONS, load_folder, load_fsdd, synthetic_vowels
 from minidl.classifiers import MODEL_KINDS
 from minidl.cli import folds, train_transcribe
 from minidl.cli.classify import OUTPUT_FILES, train_classifier
@@ -67,6 +67,9 @@ def add_parser(sub) -> None:
     p.add_argument("--hop-ms", type=float, default=None,
                    help=f"feature frame step in ms (default 10; transcribe {t['hop_ms']:g})")
     p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
+    p.add_argument("--normalize", default="global", choices=NORMALIZATIONS,
+                   help="global (default): standardize each feature with the training clips' mean and std; "
+                        "utterance: per-utterance mean and variance normalization (CMVN), each clip by its own")
     p.add_argument("--test-speakers", metavar="NAME[,NAME]", default=None,
                    help="test on every clip of these speakers and train on the others, instead of the dataset's "
                         "split (fsdd:DIR, or DIR with DIR/speakers.tsv: file<TAB>speaker)")
