@@ -2,7 +2,10 @@
 
 ``minidl.cli.train`` prepares the data (``minidl.cli.runs``) and calls
 :func:`train_classifier` once, or once per fold with ``--cross-validate``
-(``minidl.cli.folds``).
+(``minidl.cli.folds``). Training batches are augmented on the fly when
+``--noise``, ``--speed``, ``--vtlp``, ``--spec-augment`` or ``--gain-db``
+ask for it (``minidl.cli.augment_options``); validation and test clips
+never are.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def format_confusion(counts, label_names) -> str:
     return "\n".join(lines)
 
 
-def train_classifier(args, run: RunData) -> dict:
+def train_classifier(args, run: RunData, *, augmenter=None) -> dict:
     """Train, test and write ``OUTPUT_FILES`` to ``run.out``; returns the metrics (also in metrics.json).
 
     Parameters
@@ -42,15 +45,18 @@ def train_classifier(args, run: RunData) -> dict:
         The checked options of ``minidl train``.
     run : RunData
         The split and the normalized features.
+    augmenter : callable(clean [T, F], position, epoch) -> [T', F], or None
+        Makes each training clip's features for an epoch (``position`` indexes
+        ``run.train``); None trains on the clean features.
     """
     dataset, config, features = run.dataset, run.config, run.features
     train, val, test = run.train, run.val, run.test
     print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}, "
           f"{run.scaler.kind} normalization); {len(train)} train / {len(val)} validation / {len(test)} test clips")
 
-    def loader(positions, shuffle=False):
+    def loader(positions, shuffle=False, transform=None):
         return BatchLoader([features[i] for i in positions], dataset.labels[positions],
-                           batch_size=args.batch_size, shuffle=shuffle, seed=args.seed)
+                           batch_size=args.batch_size, shuffle=shuffle, seed=args.seed, transform=transform)
 
     minidl.manual_seed(args.seed)
     architecture = {"kind": args.model, "input_size": config.n_features, "num_classes": dataset.num_classes,
@@ -67,7 +73,7 @@ def train_classifier(args, run: RunData) -> dict:
               flush=True)
 
     train_start = time.perf_counter()
-    history = fit(model, loader(train, shuffle=True), nn.cross_entropy, optimizer,
+    history = fit(model, loader(train, shuffle=True, transform=augmenter), nn.cross_entropy, optimizer,
                   epochs=args.epochs, val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience,
                   on_epoch=report, device=args.device)
     train_seconds = time.perf_counter() - train_start
@@ -98,7 +104,7 @@ def train_classifier(args, run: RunData) -> dict:
         "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
         "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
         "seed": args.seed, "backend": kernels.current(), "device": args.device, "features": asdict(config),
-        "normalize": run.scaler.kind,
+        "normalize": run.scaler.kind, "augmentation": getattr(augmenter, "settings", None),
         "test_speakers": dataset.info.get("test_speakers"), "sr": dataset.sr,
         "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
         "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,

@@ -62,7 +62,7 @@ def format_folds(rows) -> str:
     return "\n".join(lines)
 
 
-def cross_validate(args, dataset, config, *, out: Path, started: float) -> dict:
+def cross_validate(args, dataset, config, *, out: Path, started: float, augmenter_for=None) -> dict:
     """Train one classifier per speaker fold; write the fold folders, ``folds.csv``, ``folds.png``, ``metrics.json``.
 
     Parameters
@@ -72,6 +72,8 @@ def cross_validate(args, dataset, config, *, out: Path, started: float) -> dict:
     config : FeatureConfig
     out : Path, the checked output folder
     started : float, ``time.perf_counter()`` at the start of the command
+    augmenter_for : callable(RunData) -> augmenter or None, or None
+        Builds a fold's training-batch augmenter (see :func:`train_classifier`).
 
     Returns
     -------
@@ -84,7 +86,7 @@ def cross_validate(args, dataset, config, *, out: Path, started: float) -> dict:
         fold = dataset.with_test_speakers([speaker])
         print(f"\n=== fold {k}/{len(speakers)}: test speaker {speaker} ===", flush=True)
         run = split_run(args, fold, config, features, out=fold_folder(out, speaker), started=time.perf_counter())
-        metrics = train_classifier(args, run)
+        metrics = train_classifier(args, run, augmenter=augmenter_for(run) if augmenter_for else None)
         rows.append({"speaker": speaker, "n_test": metrics["n_test"], "accuracy": metrics["test_accuracy"]})
         fold_metrics.append(metrics)
     accuracies = [r["accuracy"] for r in rows]
@@ -94,7 +96,7 @@ def cross_validate(args, dataset, config, *, out: Path, started: float) -> dict:
     first = fold_metrics[0]
     settings = {key: first[key] for key in ("model", "dataset", "data", "epochs_requested", "hidden", "layers",
                                             "bidirectional", "dropout", "batch_size", "lr", "clip", "seed",
-                                            "backend", "device", "features", "normalize", "sr")}
+                                            "backend", "device", "features", "normalize", "augmentation", "sr")}
     summary = {
         "cross_validate": "speakers", "folds": rows, "mean_accuracy": float(np.mean(accuracies)),
         "min_accuracy": float(np.min(accuracies)), "std_accuracy": float(np.std(accuracies)),

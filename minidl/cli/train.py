@@ -2,12 +2,14 @@
 
 The whole workflow of the seed documents in one command: load (or
 synthesize) the clips, extract MFCC sequences, standardize them with
-training statistics, train with Adam and cross-entropy on padded batches
-with lengths, report accuracy and a confusion matrix, and write
+training statistics (or per utterance), augment the training clips when
+asked (``minidl.cli.augment_options``), train with Adam and cross-entropy
+on padded batches with lengths, report accuracy and a confusion matrix, and write
 ``metrics.json``, ``history.csv``, ``curves.png``, ``confusion.png`` and
 ``model.npz`` to the output folder. ``--task transcribe`` trains a CTC
 recognizer instead (``minidl.cli.train_transcribe``); both share the
-options and ``minidl.cli.runs``.
+options and ``minidl.cli.runs``. ``--test-speakers`` and ``--cross-validate
+speakers`` (``minidl.cli.folds``) measure the classifier on voices it never heard.
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ from minidl.cli import folds, train_transcribe
 from minidl.cli.classify import OUTPUT_FILES, train_classifier
 from minidl.cli.device import add_device_option, check_device
 from minidl.cli.runs import feature_config, open_dataset, prepare_out, start_run
+from minidl.cli.augment_options import TrainingBatches, add_augment_options, build_augmenter, check_augment_options
 from minidl.errors import UsageError
+
 TASKS = ("classify", "transcribe")
 # options whose default depends on the task (argparse leaves them None)
 TASK_DEFAULTS = {
@@ -82,6 +86,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", default=None, help="output folder (default runs/<data>-<model>-<time>)")
     p.add_argument("--force", action="store_true", help="write into an existing non-empty --out")
     add_device_option(p)
+    add_augment_options(p)
     p.set_defaults(func=cmd_train)
 
 
@@ -108,6 +113,10 @@ def check_options(args) -> None:
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
     check_speaker_options(args)
+    args.augmentation = check_augment_options(args)
+    if args.task != "classify" and args.augmentation.active:
+        raise UsageError("the augmentation options (--noise, --speed, --vtlp, --spec-augment, --gain-db) are for "
+                         "--task classify")
     check_device(args.device)
 
 
@@ -147,9 +156,12 @@ def cmd_train(args) -> int:
         started = time.perf_counter()
         dataset = open_dataset(args, load_dataset)
         dataset.with_test_speakers(dataset.speaker_names[:1])  # refuses, before any work, a dataset without speakers
-        folds.cross_validate(args, dataset, feature_config(args, dataset.sr, hop_ms=args.hop_ms), out=out,
-                             started=started)
+        config = feature_config(args, dataset.sr, hop_ms=args.hop_ms)
+        augmenter = build_augmenter(args, args.augmentation, sr=dataset.sr, config=config)  # one for every fold
+        folds.cross_validate(args, dataset, config, out=out, started=started,
+                             augmenter_for=lambda run: augmenter and TrainingBatches(augmenter, run))
         return 0
     run = start_run(args, load_dataset, model_tag=args.model, outputs=OUTPUT_FILES, hop_ms=args.hop_ms)
-    train_classifier(args, run)
+    augmenter = build_augmenter(args, args.augmentation, sr=run.dataset.sr, config=run.config)
+    train_classifier(args, run, augmenter=augmenter and TrainingBatches(augmenter, run))
     return 0
