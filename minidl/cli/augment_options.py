@@ -11,7 +11,9 @@ differ (see :mod:`audio.augment`)::
     --gain-db 6                       recording level, +-6 dB
 
 Only training clips are augmented, anew every epoch, from ``--seed``;
-validation and test clips never are.
+validation and test clips never are. ``none`` turns an option off
+(``--speed none``); what an option is when not given is the task's recipe,
+``DEFAULTS`` (``--task transcribe`` has none).
 """
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ from audio.errors import ParameterError
 from minidl.cli.messages import warnings_as_lines
 from minidl.errors import UsageError
 
-OPTIONS = ("noise", "noise_dir", "snr", "speed", "vtlp", "spec_augment", "gain_db")
+OFF = "none"
+NOTHING = {"noise": OFF, "snr": "5,20", "speed": OFF, "vtlp": OFF, "spec_augment": OFF, "gain_db": OFF}  # all off
+# minidl train --task classify: what each option is when not given, as it would be typed
+DEFAULTS = dict(NOTHING)
 
 
 def add_augment_options(p) -> None:
@@ -32,22 +37,25 @@ def add_augment_options(p) -> None:
                                              "all off by default")
     g.add_argument("--noise", metavar="KIND[,KIND]", default=None,
                    help="add background noise of these kinds, one drawn per clip: white (hiss), pink "
-                        "(rumble, 1/f), folder (recordings from --noise-dir)")
+                        f"(rumble, 1/f), folder (recordings from --noise-dir) (default {DEFAULTS['noise']})")
     g.add_argument("--noise-dir", metavar="DIR", default=None,
                    help="recordings of noise to add (adds the kind 'folder' to --noise)")
-    g.add_argument("--snr", metavar="LOW,HIGH", default="5,20",
-                   help="SNR of the noisy clip in dB, uniform in this range (default 5,20)")
+    g.add_argument("--snr", metavar="LOW,HIGH", default=None,
+                   help=f"SNR of the noisy clip in dB, uniform in this range (default {DEFAULTS['snr']})")
     g.add_argument("--speed", metavar="F[,F...]", default=None,
                    help="speed perturbation: play each clip at one of these speeds (e.g. 0.9,1.0,1.1): "
-                        "duration / F and every frequency * F, as a faster or smaller speaker")
+                        f"duration / F and every frequency * F, as a faster or smaller speaker "
+                        f"(default {DEFAULTS['speed']})")
     g.add_argument("--vtlp", metavar="LOW,HIGH", default=None,
                    help="vocal-tract-length perturbation: warp the mel filterbank's frequency axis by a "
-                        "factor uniform in this range (e.g. 0.9,1.1), as a shorter or longer vocal tract")
+                        "factor uniform in this range (e.g. 0.9,1.1), as a shorter or longer vocal tract "
+                        f"(default {DEFAULTS['vtlp']})")
     g.add_argument("--spec-augment", metavar="T,F", default=None,
                    help="SpecAugment: blank one run of up to T frames and one band of up to F coefficients "
-                        "(in the MFCCs and their deltas) of the normalized features")
-    g.add_argument("--gain-db", type=float, default=0.0, metavar="G",
-                   help="random gain, uniform in [-G, +G] dB: a louder or softer recording (default 0: off)")
+                        f"(in the MFCCs and their deltas) of the normalized features (default {DEFAULTS['spec_augment']})")
+    g.add_argument("--gain-db", metavar="G", default=None,
+                   help="random gain, uniform in [-G, +G] dB: a louder or softer recording "
+                        f"(default {DEFAULTS['gain_db']})")
 
 
 def _numbers(option: str, text: str, *, count=None, kind=float) -> tuple:
@@ -55,21 +63,27 @@ def _numbers(option: str, text: str, *, count=None, kind=float) -> tuple:
     try:
         values = tuple(kind(part) for part in text.split(","))
     except ValueError:
-        raise UsageError(f"{option} must be {'comma-separated ' if count != 1 else ''}"
-                         f"{'integers' if kind is int else 'numbers'}, got {text!r}") from None
+        what = "integers" if kind is int else "numbers"
+        raise UsageError(f"{option} must be {'a number' if count == 1 else 'comma-separated ' + what}, "
+                         f"got {text!r}") from None
     if count is not None and len(values) != count:
         raise UsageError(f"{option} must be {count} comma-separated numbers, got {text!r}")
     return values
 
 
-def check_augment_options(args) -> Augmentation:
+def check_augment_options(args, *, defaults=DEFAULTS) -> Augmentation:
     """The options as an Augmentation, every value in range and the noise folder usable, before any work.
 
-    Raises UsageError naming the option, the bad value and what was expected:
-    an unknown noise kind, 'folder' without --noise-dir, an SNR range upside
-    down, a speed <= 0, a missing or empty noise folder ...
+    Options not given take their value from ``defaults`` (the task's recipe;
+    an option missing there is off). Raises UsageError naming the option, the
+    bad value and what was expected: an unknown noise kind, 'folder' without
+    --noise-dir, an SNR range upside down, a speed <= 0, a missing or empty
+    noise folder ...
     """
-    kinds = [] if args.noise is None else [kind.strip() for kind in args.noise.split(",")]
+    for name in NOTHING:
+        if getattr(args, name) is None:
+            setattr(args, name, defaults.get(name, NOTHING[name]))
+    kinds = [] if args.noise == OFF else [kind.strip() for kind in args.noise.split(",")]
     unknown = [kind for kind in kinds if kind not in NOISE_KINDS]
     if unknown:
         raise UsageError(f"unknown --noise kind {unknown[0]!r}; expected some of {', '.join(NOISE_KINDS)}")
@@ -84,16 +98,16 @@ def check_augment_options(args) -> Augmentation:
         raise UsageError("--noise folder needs --noise-dir DIR, the folder of noise recordings")
     try:
         snr = validate.number_range("--snr", _numbers("--snr", args.snr, count=2))
-        speed = validate.positive_numbers("--speed", _numbers("--speed", args.speed)) if args.speed else ()
+        speed = validate.positive_numbers("--speed", _numbers("--speed", args.speed)) if args.speed != OFF else ()
         vtlp = None
-        if args.vtlp is not None:
+        if args.vtlp != OFF:
             vtlp = validate.number_range("--vtlp", _numbers("--vtlp", args.vtlp, count=2), minimum=0.5, maximum=2.0)
         time_mask, freq_mask = (0, 0)
-        if args.spec_augment is not None:
+        if args.spec_augment != OFF:
             time_mask, freq_mask = (validate.non_negative_int(name, n) for name, n in
                                     zip(("--spec-augment T", "--spec-augment F"),
                                         _numbers("--spec-augment", args.spec_augment, count=2, kind=int)))
-        gain = validate.positive_number("--gain-db", args.gain_db, allow_zero=True)
+        gain = validate.positive_number("--gain-db", _numbers("--gain-db", "0" if args.gain_db == OFF else args.gain_db, count=1)[0], allow_zero=True)
         return Augmentation(noise=tuple(kinds), snr_db=snr, noise_dir=args.noise_dir, speed=speed, vtlp=vtlp,
                             time_mask=time_mask, freq_mask=freq_mask, gain_db=gain)
     except ParameterError as exc:

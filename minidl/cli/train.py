@@ -24,6 +24,7 @@ from minidl.cli import folds, train_transcribe
 from minidl.cli.classify import OUTPUT_FILES, train_classifier
 from minidl.cli.device import add_device_option, check_device
 from minidl.cli.runs import feature_config, open_dataset, prepare_out, start_run
+from minidl.cli import augment_options
 from minidl.cli.augment_options import TrainingBatches, add_augment_options, build_augmenter, check_augment_options
 from minidl.errors import UsageError
 
@@ -113,7 +114,8 @@ def check_options(args) -> None:
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
     check_speaker_options(args)
-    args.augmentation = check_augment_options(args)
+    recipe = augment_options.DEFAULTS if args.task == "classify" else augment_options.NOTHING
+    args.augmentation = check_augment_options(args, defaults=recipe)
     if args.task != "classify" and args.augmentation.active:
         raise UsageError("the augmentation options (--noise, --speed, --vtlp, --spec-augment, --gain-db) are for "
                          "--task classify")

@@ -92,6 +92,8 @@ def test_the_same_seed_gives_the_same_training_batches(folder):
     (["--spec-augment", "10"], "--spec-augment must be 2 comma-separated numbers"),
     (["--spec-augment=-1,2"], "--spec-augment T must be a non-negative integer, got -1"),
     (["--gain-db", "-6"], "--gain-db must be a non-negative finite number, got -6.0"),
+    (["--speed", "none", "--vtlp", "none", "--noise", "none", "--spec-augment", "none", "--gain-db", "x"],
+     "--gain-db must be a number, got 'x'"),
     (["--task", "transcribe", "--speed", "0.9,1.1"], "are for --task classify"),
 ])
 def test_bad_augmentation_options_stop_before_training(folder, tmp_path, capsys, argv, message):
