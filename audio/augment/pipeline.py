@@ -3,6 +3,8 @@
 :class:`Augmentation` says what is done (all off by default);
 :class:`Augmenter` does it to one clip at a time. A clip goes through
 
+0. trimming, when the features trim (``FeatureConfig.trim_db``): on the clean clip, so that
+   noise added later cannot move the cut
 1. speed perturbation (a factor drawn from ``speed``) — :mod:`audio.augment.speed`
 2. additive noise (a kind from ``noise``, an SNR from ``snr_db``) — :mod:`audio.augment.noise`
 3. random gain (uniform in +-``gain_db`` dB) — :mod:`audio.augment.gain`
@@ -22,7 +24,7 @@ factor, so it is computed once and kept.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -34,6 +36,7 @@ from audio.augment.speed import speed_perturb
 from audio.augment.vtlp import vtlp_filterbank
 from audio.datasets.features import FeatureConfig, clip_features
 from audio.errors import ParameterError
+from audio.trim import trim
 
 STEPS = {"speed": 0, "noise": 1, "gain": 2, "vtlp": 3, "masks": 4}  # each step's own random stream
 
@@ -175,8 +178,13 @@ class Augmenter:
         """
         a = self.augmentation
         if a.on_waveform or clean is None:
+            config = self.config
+            if config.trim_db is not None:  # trim the clean clip, as its clean features were: noise must not move the cut
+                n_fft, hop = config.frame(self.sr)
+                y, _ = trim(np.asarray(y, dtype=np.float32), top_db=config.trim_db, frame_length=n_fft, hop_length=hop)
+                config = replace(config, trim_db=None)
             signal = self.waveform(y, item=item, epoch=epoch)
-            raw = clip_features(signal, self.sr, self.config, filterbank=self.filterbank(item=item, epoch=epoch))
+            raw = clip_features(signal, self.sr, config, filterbank=self.filterbank(item=item, epoch=epoch))
             x = normalizer.transform([raw])[0]
         else:
             x = np.asarray(clean, dtype=np.float32)

@@ -56,9 +56,9 @@ def load_data(command: str, loader, *args, **kwargs):
 
 
 def feature_config(args, sr: int, *, hop_ms: float | None) -> FeatureConfig:
-    """The FeatureConfig of ``--n-mfcc``, ``--deltas`` and a hop of ``hop_ms`` (None: FeatureConfig's 10 ms)."""
+    """The FeatureConfig of ``--n-mfcc``, ``--deltas``, ``--trim-db`` and a hop of ``hop_ms`` (None: FeatureConfig's 10 ms)."""
     hop = None if hop_ms is None else max(1, int(round(hop_ms * sr / 1000)))
-    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop)
+    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop, trim_db=getattr(args, "trim_db", None))
 
 
 def write_text(path: Path, text: str) -> None:

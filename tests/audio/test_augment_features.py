@@ -147,6 +147,18 @@ def test_masks_alone_reuse_the_clean_features_and_waveform_steps_recompute_them(
     np.testing.assert_allclose(nothing.features(y, item=0, epoch=0, normalizer=normalizer), clean, atol=1e-6)
 
 
+def test_the_clean_clip_is_trimmed_before_it_is_augmented():
+    y = np.concatenate([np.zeros(2000, np.float32), _clip(), 1e-4 * np.ones(3000, np.float32)])
+    config = FeatureConfig(n_mfcc=13, deltas=2, trim_db=30.0)
+    clean = clip_features(y, SR, config)
+    assert len(clean) < len(clip_features(y, SR, CONFIG)) - 40  # the trim did cut
+    unwarped = Augmenter(Augmentation(vtlp=(1.0, 1.0)), sr=SR, config=config, seed=0)
+    out = unwarped.features(y, item=0, epoch=0, normalizer=UtteranceNormalizer())
+    np.testing.assert_allclose(out, UtteranceNormalizer().transform([clean])[0], atol=1e-3)
+    noisy = Augmenter(Augmentation(noise=("white",), snr_db=(0, 0)), sr=SR, config=config, seed=0)
+    assert noisy.features(y, item=0, epoch=0, normalizer=UtteranceNormalizer()).shape == clean.shape
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(snr_db=(20, 5)), "snr_db is upside down: low 20 > high 5"),
     (dict(noise=("brown",)), "noise must be one of"),

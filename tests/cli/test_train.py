@@ -64,6 +64,7 @@ def test_train_is_reproducible(quick_run, tmp_path):
     (["--data", "fsdd:no/such/place"], "not a folder"),
     (["--epochs", "0"], "--epochs must be at least 1"),
     (["--val-fraction", "1.5"], "--val-fraction"),
+    (["--trim-db", "0"], "--trim-db must be > 0 dB, got 0.0"),
 ])
 def test_train_rejects_bad_options(argv, message, tmp_path, capsys):
     assert main(["train", *argv, "--out", str(tmp_path / "x")]) == 2
