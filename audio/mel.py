@@ -192,14 +192,45 @@ def melspectrogram(*, y=None, sr: float = 22050, S=None, n_fft: int = 2048, hop_
         weights = mel_filterbank(sr=sr, n_fft=2 * (S.shape[-2] - 1), n_mels=n_mels, fmin=fmin, fmax=fmax,
                                  htk=htk, norm=norm, dtype=np.float64)
         return apply_filterbank(S, weights)
-    # From the signal: frames, |STFT|**power and the filterbank in one kernel pass,
-    # so the (large) power spectrogram is never stored.
+    weights = mel_filterbank(sr=sr, n_fft=validate.positive_int("n_fft", n_fft), n_mels=n_mels, fmin=fmin,
+                             fmax=fmax, htk=htk, norm=norm, dtype=np.float64)
+    return filterbank_spectrogram(y, weights, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                                  window=window, center=center, pad_mode=pad_mode, power=power)
+
+
+def filterbank_spectrogram(y, weights, *, n_fft: int = 2048, hop_length: int = 512, win_length=None,
+                           window="hann", center: bool = True, pad_mode: str = "constant", power: float = 2.0):
+    """A signal's |STFT|**power through any filterbank: ``weights @ |stft(y)|**power``, frame by frame.
+
+    :func:`melspectrogram` is this with the mel filterbank; a warped filterbank
+    (vocal-tract-length perturbation, ``audio.augment.vtlp``) uses it too. Frames,
+    power and filterbank run in one kernel pass, so the (large) power
+    spectrogram is never stored.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+    weights : np.ndarray [shape=(n_bands, 1 + n_fft // 2)], real
+    n_fft, hop_length, win_length, window, center, pad_mode : as in :func:`audio.stft`
+    power : number > 0
+
+    Returns
+    -------
+    M : np.ndarray [shape=(..., n_bands, n_frames)]
+
+    Examples
+    --------
+    >>> filterbank_spectrogram(np.zeros(2048), np.ones((3, 129)), n_fft=256, hop_length=128).shape
+    (3, 17)
+    """
     power = validate.positive_number("power", power)
     n_fft, hop_length, win_length = frame_parameters(n_fft, hop_length, win_length)
-    weights = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
-                             dtype=np.float64)
+    weights = validate.numeric_array("weights", weights, real=True, min_ndim=2)
+    if weights.ndim != 2 or weights.shape[1] != 1 + n_fft // 2:
+        raise ParameterError(f"weights must have shape [n_bands, {1 + n_fft // 2}] for n_fft={n_fft}, "
+                             f"got {weights.shape}")
     batch_shape = np.shape(y)[:-1]
     rows = padded_rows(y, n_fft, center, pad_mode)  # [rows, n']
     w = analysis_window(window, win_length, n_fft, rows.dtype)
     M = kernels.spectral.for_arrays(rows).windowed_mel(rows, w, hop_length, power, weights.astype(rows.dtype))
-    return unbatch(M, batch_shape)  # [..., n_mels, n_frames]
+    return unbatch(M, batch_shape)  # [..., n_bands, n_frames]

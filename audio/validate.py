@@ -74,3 +74,49 @@ def positive_number(name: str, value, *, allow_zero: bool = False, allow_none: b
         expected = "non-negative" if allow_zero else "positive"
         raise ParameterError(f"{name} must be a {expected} finite number, got {value!r}")
     return float(value)
+
+
+def non_negative_int(name: str, value) -> int:
+    """A count or a width that may be zero, or a seed: an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ParameterError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def number_range(name: str, value, *, minimum=None, maximum=None) -> tuple:
+    """A range (low, high) of finite numbers with low <= high, inside [minimum, maximum] where given.
+
+    >>> number_range("snr_db", (5, 20))
+    (5.0, 20.0)
+    """
+    try:
+        low, high = value
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a pair (low, high), got {value!r}") from None
+    for end in (low, high):
+        if isinstance(end, bool) or not isinstance(end, numbers.Real) or not np.isfinite(end):
+            raise ParameterError(f"{name} must be a pair of finite numbers (low, high), got {value!r}")
+    if low > high:
+        raise ParameterError(f"{name} is upside down: low {low!r} > high {high!r}; expected (low, high) "
+                             "with low <= high")
+    if (minimum is not None and low < minimum) or (maximum is not None and high > maximum):
+        raise ParameterError(f"{name} must lie within [{minimum}, {maximum}], got ({low!r}, {high!r})")
+    return float(low), float(high)
+
+
+def positive_numbers(name: str, values) -> tuple:
+    """A non-empty sequence of positive finite numbers, as a tuple of float."""
+    values = tuple(values) if isinstance(values, (list, tuple, np.ndarray)) else (values,)
+    if not values:
+        raise ParameterError(f"{name} must hold at least one positive number, got {values!r}")
+    return tuple(positive_number(name, v) for v in values)
+
+
+def choices(name: str, values, options: tuple) -> tuple:
+    """A non-empty sequence of distinct entries, each one of ``options``, as a tuple."""
+    values = (values,) if isinstance(values, str) else tuple(values)
+    if not values or len(set(values)) != len(values):
+        raise ParameterError(f"{name} must name distinct entries of {options}, got {values!r}")
+    for v in values:
+        choice(name, v, options)
+    return values

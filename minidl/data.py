@@ -79,6 +79,11 @@ class BatchLoader:
     shuffle : bool
         Draw a new order every epoch; epoch e of seed s always gives the same order.
     seed : int
+    transform : callable(sequence, position, epoch) -> array [T', F], or None
+        Applied to each sequence as its batch is made (on-the-fly augmentation):
+        ``position`` indexes ``sequences`` and ``epoch`` counts this loader's passes
+        from 0, so a transform seeded from them gives the same batch for the same
+        seed, whatever the order. Only for a list of sequences.
 
     Examples
     --------
@@ -87,9 +92,14 @@ class BatchLoader:
     [[3, 1], [2]]
     """
 
-    def __init__(self, sequences, targets, *, batch_size: int = 32, shuffle: bool = False, seed: int = 0):
+    def __init__(self, sequences, targets, *, batch_size: int = 32, shuffle: bool = False, seed: int = 0,
+                 transform=None):
         batch_size = validate.positive_int("batch_size", batch_size)
         self.dense = isinstance(sequences, np.ndarray)
+        if transform is not None and (self.dense or not callable(transform)):
+            raise ValueError(f"transform must be a callable and sequences a list, got {type(transform).__name__} "
+                             f"and {type(sequences).__name__}")
+        self.transform = transform
         self.sequences = sequences if self.dense else list(sequences)
         self.targets = np.asarray(targets)
         if len(self.sequences) != len(self.targets):
@@ -105,11 +115,13 @@ class BatchLoader:
     def __iter__(self):
         n = len(self.targets)
         order = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
-        self.epoch += 1
+        epoch, self.epoch = self.epoch, self.epoch + 1
         for start in range(0, n, self.batch_size):
             positions = order[start:start + self.batch_size]
             if self.dense:
                 inputs, lengths = self.sequences[positions], None
+            elif self.transform is not None:
+                inputs, lengths = pad_sequences([self.transform(self.sequences[i], int(i), epoch) for i in positions])
             else:
                 inputs, lengths = pad_sequences([self.sequences[i] for i in positions])
             yield Batch(inputs, lengths, self.targets[positions], positions)

@@ -59,3 +59,21 @@ def write_tone_folder(root, classes, *, per_class: int, sr: int = 8000, seconds:
         (root / label).mkdir(parents=True)
         for k in range(per_class):
             audio.save(root / label / name.format(k=k), tone(seconds + step * k, sr, 200.0 * (c + 1)), sr)
+
+
+def write_speaker_folder(root, classes=("high", "low"), speakers=("ann", "bob", "cy"), *, per_speaker: int = 3,
+                         sr: int = 8000, seconds: float = 0.2):
+    """root/<class>/<speaker>_<k>.wav and root/speakers.tsv: tones of class c at 300 (2c + 1) Hz, each speaker
+    s a 5 % higher voice than speaker s - 1. Returns the speakers.tsv lines (``label/file<TAB>speaker``)."""
+    import audio
+
+    lines = []
+    for c, label in enumerate(classes):
+        (root / label).mkdir(parents=True, exist_ok=True)
+        for s, speaker in enumerate(speakers):
+            for k in range(per_speaker):
+                name = f"{speaker}_{k}.wav"
+                audio.save(root / label / name, tone(seconds + 0.01 * k, sr, 300.0 * (2 * c + 1) * 1.05 ** s), sr)
+                lines.append(f"{label}/{name}\t{speaker}")
+    (root / "speakers.tsv").write_text("# file\tspeaker\n" + "\n".join(lines) + "\n")
+    return lines

@@ -6,7 +6,9 @@
 - ``synthetic_utterances``, ``connected_digits``, ``load_transcribed``: utterances
   with transcripts (``AudioDataset.transcripts``) for speech recognition.
 - ``extract_features`` / ``Standardizer``: MFCC sequences with a cache.
+- ``cmvn`` / ``UtteranceNormalizer``: per-utterance mean and variance normalization.
 """
+from audio.datasets.cmvn import NORMALIZATIONS, UtteranceNormalizer, cmvn, make_normalizer
 from audio.datasets.dataset import AudioDataset
 from audio.datasets.features import FeatureConfig, Standardizer, extract_features
 from audio.datasets.recordings import load_fsdd, load_folder
@@ -14,6 +16,7 @@ from audio.datasets.synthetic import synthetic_vowels
 from audio.datasets.transcripts import load_transcribed, read_transcripts
 from audio.datasets.utterances import connected_digits, synthetic_utterances
 
-__all__ = ["AudioDataset", "FeatureConfig", "Standardizer", "connected_digits", "extract_features",
+__all__ = ["AudioDataset", "FeatureConfig", "NORMALIZATIONS", "Standardizer", "UtteranceNormalizer", "cmvn",
+           "make_normalizer", "connected_digits", "extract_features",
            "load_folder", "load_fsdd", "load_transcribed", "read_transcripts", "synthetic_utterances",
            "synthetic_vowels"]

@@ -6,7 +6,7 @@ the Free Spoken Digit Dataset or from a folder of labelled recordings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -128,6 +128,54 @@ class AudioDataset:
         if split not in SPLITS:
             raise ParameterError(f"split must be one of {SPLITS}, got {split!r}")
         return np.flatnonzero(self.split == split)
+
+    @property
+    def speaker_names(self) -> list:
+        """The named speakers, sorted; a clip whose speaker is unknown (``""``) names none. [n_speakers] str"""
+        return sorted(set(self.speakers.tolist()) - {""})
+
+    def with_test_speakers(self, names) -> AudioDataset:
+        """A copy whose test split is every clip of the speakers ``names`` and whose train split is the rest.
+
+        This replaces the dataset's own split by a speaker split: nobody heard
+        in the test clips is heard in training, which measures how a model
+        does on new voices. Clips of an unknown speaker (``""``) train.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Speakers to hold out; each must be one of :attr:`speaker_names`,
+            and at least one named speaker must be left to train on.
+
+        Returns
+        -------
+        AudioDataset
+            The same clips (not copied), labels and features' fingerprint; only ``split`` differs.
+
+        Examples
+        --------
+        >>> data = AudioDataset(name="demo", clips=[np.zeros(4)] * 3, labels=[0, 1, 0], label_names=["a", "b"],
+        ...                     sr=8000, split=["train"] * 3, speakers=["ann", "bob", "ann"], sources=["", "", ""],
+        ...                     fingerprint="demo")
+        >>> data.with_test_speakers(["ann"]).split.tolist()
+        ['test', 'train', 'test']
+        """
+        names = [names] if isinstance(names, str) else list(names)
+        known = self.speaker_names
+        if not known:
+            raise ParameterError(f"dataset {self.name!r} names no speakers, so it cannot be split by speaker; "
+                                 "a folder dataset names them in DIR/speakers.tsv (file<TAB>speaker)")
+        if not names:
+            raise ParameterError(f"name at least one test speaker; dataset {self.name!r} has {', '.join(known)}")
+        for name in names:
+            if name not in known:
+                raise ParameterError(f"unknown speaker {name!r}: dataset {self.name!r} has speakers "
+                                     f"{', '.join(known)}")
+        if set(names) >= set(known):
+            raise ParameterError(f"test speakers {', '.join(names)} are every speaker of dataset {self.name!r}; "
+                                 "leave at least one to train on")
+        split = np.where(np.isin(self.speakers, names), "test", "train")
+        return replace(self, split=split, info={**self.info, "test_speakers": sorted(set(names))})
 
     def check_trainable(self) -> None:
         """Refuse a dataset no classifier can learn from: empty, one class, or an empty split."""

@@ -25,8 +25,10 @@ from tqdm import tqdm
 import kernels
 from audio import validate
 from audio.cepstrum import mfcc
+from audio.decibels import power_to_db
 from audio.delta import delta
 from audio.errors import ParameterError
+from audio.mel import filterbank_spectrogram
 from audio.trim import trim
 from kernels import cuda
 from kernels.files import atomic_path
@@ -73,19 +75,29 @@ class FeatureConfig:
         return self.n_mfcc * (1 + self.deltas)
 
 
-def clip_features(y, sr: int, config: FeatureConfig, *, device: str = "cpu") -> np.ndarray:
+def clip_features(y, sr: int, config: FeatureConfig, *, device: str = "cpu", filterbank=None) -> np.ndarray:
     """One clip's feature sequence. [n] -> [frames, n_features] float32, on the host.
 
     With ``device="cuda"`` the MFCCs and deltas are computed on the GPU (our
     CUDA kernels) and the result is copied back; trimming runs on the host first.
+    ``filterbank`` [config.n_mels, 1 + n_fft // 2] replaces the mel filterbank
+    (vocal-tract-length perturbation passes a warped one); None is the usual one.
     """
     kernels.require_device(device)
     n_fft, hop = config.frame(sr)
     if config.trim_db is not None:
         y, _ = trim(y, top_db=config.trim_db, frame_length=n_fft, hop_length=hop)
     xp = cuda.cupy() if device == "cuda" else np
-    coefficients = mfcc(y=xp.asarray(y, dtype=np.float32), sr=sr, n_mfcc=config.n_mfcc, n_fft=n_fft,
-                         hop_length=hop, n_mels=config.n_mels, fmin=config.fmin, fmax=config.fmax)  # [n_mfcc, frames]
+    y = xp.asarray(y, dtype=np.float32)
+    if filterbank is None:
+        coefficients = mfcc(y=y, sr=sr, n_mfcc=config.n_mfcc, n_fft=n_fft, hop_length=hop, n_mels=config.n_mels,
+                            fmin=config.fmin, fmax=config.fmax)  # [n_mfcc, frames]
+    else:  # the same MFCC, from the log power through the given filterbank
+        if np.shape(filterbank) != (config.n_mels, 1 + n_fft // 2):
+            raise ParameterError(f"filterbank must have shape ({config.n_mels}, {1 + n_fft // 2}), "
+                                 f"got {np.shape(filterbank)}")
+        bands = filterbank_spectrogram(y, filterbank, n_fft=n_fft, hop_length=hop)  # [n_mels, frames]
+        coefficients = mfcc(S=power_to_db(bands), n_mfcc=config.n_mfcc)  # [n_mfcc, frames]
     rows = [coefficients]
     if config.deltas:
         frames = coefficients.shape[1]
@@ -175,6 +187,8 @@ class Standardizer:
     >>> scaler.transform([np.array([[1.0, 2.0]])])[0]
     array([[0., 0.]], dtype=float32)
     """
+
+    kind = "global"
 
     def __init__(self, mean=None, std=None):
         self.mean = None if mean is None else np.asarray(mean, dtype=np.float32)

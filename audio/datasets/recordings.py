@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from audio.datasets.dataset import AudioDataset
+from audio.datasets.speakers import folder_speakers
 from audio.errors import AudioFileError, ParameterError, SkippedFilesWarning
 from audio.io import load
 
@@ -113,6 +114,8 @@ def load_folder(root, *, sr=22050, test_fraction: float = 0.2, on_error: str = "
     Every file in a class folder is tried (hidden files aside): whatever the
     decoder reads (WAV, FLAC, OGG, MP3, AIFF ...) is used, whatever it cannot
     read is skipped and listed. A class folder with no readable file is not a class.
+    ``root/speakers.tsv`` (optional, ``label/file<TAB>speaker`` per line, see
+    :mod:`audio.datasets.speakers`) names who spoke each file.
 
     Parameters
     ----------
@@ -162,6 +165,7 @@ def load_folder(root, *, sr=22050, test_fraction: float = 0.2, on_error: str = "
         split[chosen] = "test"
     return AudioDataset(
         name=root.name, clips=clips, labels=labels, label_names=label_names, sr=rate,
-        split=split.astype(str), speakers=[""] * len(kept), sources=[str(paths[k]) for k in kept],
+        split=split.astype(str), speakers=folder_speakers(root, paths, [paths[k] for k in kept]),
+        sources=[str(paths[k]) for k in kept],
         fingerprint=f"sr={sr} test_fraction={test_fraction} " + _fingerprint("folder", paths, root),
         skipped=skipped)

@@ -18,6 +18,8 @@ The DCT is a small matrix product (``matrix_apply``, with the reference's
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit, prange
 
@@ -231,12 +233,20 @@ def _delta(data, h, edge_start, edge_end):
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _savgol(width: int, order: int, dtype_name: str):
+    """``reference.savgol_weights`` in one dtype, cached (read-only): features call delta clip after clip."""
+    weights = tuple(np.ascontiguousarray(w, dtype=dtype_name) for w in reference.savgol_weights(width, order))
+    for w in weights:
+        w.setflags(write=False)
+    return weights
+
+
 def delta(data, width: int, order: int):
     """See ``reference.delta``. data [rows, n] -> [rows, n], n >= width."""
     reference.check_delta(data.shape[-1], width, order)
-    h, edge_start, edge_end = reference.savgol_weights(width, order)
-    dtype = data.dtype
-    return _delta(np.ascontiguousarray(data), h.astype(dtype), edge_start.astype(dtype), edge_end.astype(dtype))
+    h, edge_start, edge_end = _savgol(width, order, data.dtype.name)
+    return _delta(np.ascontiguousarray(data), h, edge_start, edge_end)
 
 
 @serial_when_small()

@@ -4,7 +4,9 @@ One minidl checkpoint (atomic write, see ``minidl.serialization``) holding
 the weights under ``model.<name>``, the standardizer's ``mean``/``std``, and
 a JSON ``config``: the format (which kind of model), the model's
 constructor arguments, the label names (classifier) or the tokens
-(recognizer), the sample rate and the feature settings.
+(recognizer), the sample rate, the feature settings and the normalization
+(``"global"``: the standardizer; ``"utterance"``: CMVN, with no statistics
+to store).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from audio.datasets import FeatureConfig, Standardizer
+from audio.datasets import FeatureConfig, Standardizer, UtteranceNormalizer
 from audio.datasets.features import clip_features
 from audio.io import load as load_audio
 from minidl.classifiers import build_classifier
@@ -31,7 +33,9 @@ KINDS = {  # kind -> (format, builder, the command that trains it, the one that 
 
 def save_model(path, model, *, architecture: dict, sr: int, features: FeatureConfig, standardizer: Standardizer,
                label_names=None, tokens=None, overwrite: bool = False) -> None:
-    """Write the model, its settings and its feature standardization to ``path``.
+    """Write the model, its settings and its feature normalization to ``path``.
+
+    ``standardizer`` is a fitted Standardizer or an UtteranceNormalizer (CMVN).
 
     A classifier passes ``label_names``; a recognizer passes ``tokens`` (its
     class k + 1 is token k, class 0 the CTC blank).
@@ -39,19 +43,20 @@ def save_model(path, model, *, architecture: dict, sr: int, features: FeatureCon
     if (label_names is None) == (tokens is None):
         raise ValueError("save_model needs either label_names (a classifier) or tokens (a recognizer)")
     config = {"format": FORMAT if tokens is None else RECOGNIZER_FORMAT, "architecture": architecture,
-              "sr": int(sr), "features": asdict(features)}
+              "sr": int(sr), "features": asdict(features), "normalize": standardizer.kind}
     if tokens is None:
         config["label_names"] = list(label_names)
     else:
         config["tokens"] = list(tokens)
     state = {f"model.{name}": value for name, value in model.state_dict().items()}
-    state.update({"config": np.array(json.dumps(config)), "standardizer.mean": standardizer.mean,
-                  "standardizer.std": standardizer.std})
+    state["config"] = np.array(json.dumps(config))
+    if standardizer.kind == "global":
+        state.update({"standardizer.mean": standardizer.mean, "standardizer.std": standardizer.std})
     save(state, path, overwrite=overwrite)
 
 
 def load_model(path, *, kind: str = "classifier"):
-    """Returns (model in eval mode, config dict, FeatureConfig, Standardizer).
+    """Returns (model in eval mode, config dict, FeatureConfig, Standardizer or UtteranceNormalizer).
 
     ``kind`` ("classifier" or "recognizer") is what the caller can use; a
     model of the other kind is refused, naming the command that uses it.
@@ -69,6 +74,9 @@ def load_model(path, *, kind: str = "classifier"):
             raise KeyError("format")
         features = FeatureConfig(**config["features"])
         model = build(**config["architecture"])
+        # models saved before --normalize existed have no "normalize": they were standardized
+        scaler = (UtteranceNormalizer() if config.get("normalize", "global") == "utterance" else
+                  Standardizer(state["standardizer.mean"], state["standardizer.std"]))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, CheckpointError):
             raise
@@ -76,13 +84,11 @@ def load_model(path, *, kind: str = "classifier"):
                               f"`{KINDS[kind][2]}` (missing or bad {exc})") from None
     model.load_state_dict({k[len("model."):]: v for k, v in state.items() if k.startswith("model.")})
     model.eval()
-    scaler = Standardizer(state["standardizer.mean"], state["standardizer.std"])
     return model, config, features, scaler
 
 
-def file_features(path, config: dict, features: FeatureConfig, scaler: Standardizer, *,
-                  device: str = "cpu") -> np.ndarray:
-    """An audio file's standardized features, as the model was trained on. [frames, F] float32
+def file_features(path, config: dict, features: FeatureConfig, scaler, *, device: str = "cpu") -> np.ndarray:
+    """An audio file's normalized features, as the model was trained on. [frames, F] float32
 
     Raises AudioFileError or OSError when the file cannot be read.
     """

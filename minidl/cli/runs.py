@@ -3,8 +3,8 @@
 ``--task classify`` and ``--task transcribe`` differ in their model, loss
 and metrics; they share, from here: the output folder (refused when it
 holds files, unless ``--force``), loading the data with each problem as
-one clean line, features with training statistics only, and writing each
-output atomically.
+one clean line, features normalized with training statistics only (or per
+utterance), and writing each output atomically.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.datasets import FeatureConfig, Standardizer, extract_features
+from audio.datasets import FeatureConfig, extract_features, make_normalizer
 from kernels.files import atomic_path
 from minidl.cli.messages import report_skipped, warnings_as_lines
 from minidl.data import stratified_split
@@ -56,21 +56,9 @@ def load_data(command: str, loader, *args, **kwargs):
 
 
 def feature_config(args, sr: int, *, hop_ms: float | None) -> FeatureConfig:
-    """The FeatureConfig of ``--n-mfcc``, ``--deltas`` and a hop of ``hop_ms`` (None: FeatureConfig's 10 ms)."""
+    """The FeatureConfig of ``--n-mfcc``, ``--deltas``, ``--trim-db`` and a hop of ``hop_ms`` (None: FeatureConfig's 10 ms)."""
     hop = None if hop_ms is None else max(1, int(round(hop_ms * sr / 1000)))
-    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop)
-
-
-def standardized_features(dataset, config: FeatureConfig, train_positions, args):
-    """(every clip's features standardized, the Standardizer) — statistics from ``train_positions`` only.
-
-    Features are read from (or written to) the cache as ``--cache`` / ``--no-cache`` say,
-    and computed on ``--device``.
-    """
-    features = extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache,
-                                device=args.device)
-    scaler = Standardizer().fit([features[i] for i in train_positions])  # no test leakage
-    return scaler.transform(features), scaler
+    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop, trim_db=getattr(args, "trim_db", None))
 
 
 def write_text(path: Path, text: str) -> None:
@@ -92,7 +80,7 @@ def write_figure(path: Path, figure) -> None:
 
 @dataclass(frozen=True)
 class RunData:
-    """A run's data, ready to train on: what :func:`start_run` returns."""
+    """A run's data, ready to train on: what :func:`start_run` and :func:`split_run` return."""
 
     out: Path  # the output folder (not created yet)
     started: float  # time.perf_counter() at the start
@@ -101,26 +89,55 @@ class RunData:
     train: np.ndarray  # positions of the training clips [n_train]
     val: np.ndarray  # of the validation clips, held out of the training split [n_val]
     test: np.ndarray  # of the test clips [n_test]
-    features: list  # standardized [frames_i, F] per clip
-    scaler: Standardizer
+    features: list  # normalized [frames_i, F] per clip
+    scaler: object  # the normalizer: a Standardizer fitted on `train`, or an UtteranceNormalizer (CMVN)
 
 
-def start_run(args, loader, *, model_tag: str, outputs, hop_ms) -> RunData:
-    """Output folder checked, data loaded and checked, split, features standardized: what every task starts with.
+def open_dataset(args, loader):
+    """``--data`` loaded by ``loader(spec, *, clips, seed)``, its problems printed, checked for the task, summarized.
 
-    ``loader(spec, *, clips, seed)`` reads ``--data``; a dataset with transcripts
-    must suit a recognizer, one without a classifier. The validation clips are
-    ``--val-fraction`` of the training split, stratified by label (transcribed
-    clips all have label 0: a seeded random share).
+    A dataset with transcripts must suit a recognizer, one without a classifier.
     """
-    out = prepare_out(args.out, force=args.force, data=args.data, model=model_tag, outputs=outputs)
-    started = time.perf_counter()
     dataset = load_data("train", loader, args.data, clips=args.clips, seed=args.seed)
     dataset.check_transcribable() if dataset.is_transcribed else dataset.check_trainable()
     print(dataset.summary())
-    config = feature_config(args, dataset.sr, hop_ms=hop_ms)
+    return dataset
+
+
+def clean_features(args, dataset, config: FeatureConfig) -> list:
+    """Every clip's features, unnormalized: read from (or written to) the cache as ``--cache`` / ``--no-cache``
+    say, computed on ``--device``. [frames_i, F] per clip"""
+    return extract_features(dataset, config, cache_dir=args.cache, use_cache=not args.no_cache, device=args.device)
+
+
+def split_run(args, dataset, config: FeatureConfig, features, *, out: Path, started: float) -> RunData:
+    """Validation clips held out of the training split, the features normalized: one training run's data.
+
+    The validation clips are ``--val-fraction`` of the training split,
+    stratified by label (transcribed clips all have label 0: a seeded random
+    share). ``--normalize global`` standardizes with statistics of the
+    remaining training clips only (no test leakage); ``utterance`` is CMVN.
+    """
     train_all, test = dataset.indices("train"), dataset.indices("test")
     kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
     train, val = train_all[kept], train_all[held]
-    features, scaler = standardized_features(dataset, config, train, args)
-    return RunData(out, started, dataset, config, train, val, test, features, scaler)
+    scaler = make_normalizer(getattr(args, "normalize", "global")).fit([features[i] for i in train])
+    return RunData(out, started, dataset, config, train, val, test, scaler.transform(features), scaler)
+
+
+def start_run(args, loader, *, model_tag: str, outputs, hop_ms) -> RunData:
+    """Output folder checked, data loaded and checked, split, features normalized: what every task starts with.
+
+    ``loader(spec, *, clips, seed)`` reads ``--data``; ``--test-speakers``
+    (where the task has it) replaces the dataset's split by a speaker split,
+    refusing an unknown name before any feature is computed.
+    """
+    out = prepare_out(args.out, force=args.force, data=args.data, model=model_tag, outputs=outputs)
+    started = time.perf_counter()
+    dataset = open_dataset(args, loader)
+    if getattr(args, "test_speakers", None):
+        dataset = dataset.with_test_speakers(args.test_speakers)
+        print(f"speaker split: testing on {', '.join(args.test_speakers)}; "
+              f"{len(dataset.indices('train'))} train / {len(dataset.indices('test'))} test clips")
+    config = feature_config(args, dataset.sr, hop_ms=hop_ms)
+    return split_run(args, dataset, config, clean_features(args, dataset, config), out=out, started=started)

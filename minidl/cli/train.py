@@ -2,38 +2,32 @@
 
 The whole workflow of the seed documents in one command: load (or
 synthesize) the clips, extract MFCC sequences, standardize them with
-training statistics, train with Adam and cross-entropy on padded batches
-with lengths, report accuracy and a confusion matrix, and write
+training statistics (or per utterance), augment the training clips when
+asked (``minidl.cli.augment_options``), train with Adam and cross-entropy
+on padded batches with lengths, report accuracy and a confusion matrix, and write
 ``metrics.json``, ``history.csv``, ``curves.png``, ``confusion.png`` and
 ``model.npz`` to the output folder. ``--task transcribe`` trains a CTC
 recognizer instead (``minidl.cli.train_transcribe``); both share the
-options and ``minidl.cli.runs``.
+options and ``minidl.cli.runs``. ``--test-speakers`` and ``--cross-validate
+speakers`` (``minidl.cli.folds``) measure the classifier on voices it never heard.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 import kernels
-import minidl
-from audio.datasets import load_folder, load_fsdd, synthetic_vowels
-from minidl import nn, optim
-from minidl.classifiers import MODEL_KINDS, build_classifier
-from minidl.cli import train_transcribe
+from audio.datasets import NORMALIZATIONS, load_folder, load_fsdd, synthetic_vowels
+from minidl.classifiers import MODEL_KINDS
+from minidl.cli import folds, train_transcribe
+from minidl.cli.classify import OUTPUT_FILES, train_classifier
 from minidl.cli.device import add_device_option, check_device
-from minidl.cli.model_file import save_model
-from minidl.cli.runs import start_run, write_figure, write_json, write_text
-from minidl.data import BatchLoader
+from minidl.cli.runs import feature_config, open_dataset, prepare_out, start_run
+from minidl.cli import augment_options
+from minidl.cli.augment_options import TrainingBatches, add_augment_options, build_augmenter, check_augment_options
 from minidl.errors import UsageError
-from minidl.plot import confusion_figure, training_curves
-from minidl.training import confusion_matrix, fit, predict_scores
 
-OUTPUT_FILES = ("metrics.json", "history.csv", "curves.png", "confusion.png", "model.npz")
 TASKS = ("classify", "transcribe")
 # options whose default depends on the task (argparse leaves them None)
 TASK_DEFAULTS = {
@@ -81,12 +75,25 @@ def add_parser(sub) -> None:
     p.add_argument("--hop-ms", type=float, default=None,
                    help=f"feature frame step in ms (default 10; transcribe {t['hop_ms']:g})")
     p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
+    p.add_argument("--trim-db", type=float, default=None, metavar="DB",
+                   help="trim leading and trailing audio quieter than the loudest frame by DB dB before the "
+                        "features (default: no trimming)")
+    p.add_argument("--normalize", default="global", choices=NORMALIZATIONS,
+                   help="global (default): standardize each feature with the training clips' mean and std; "
+                        "utterance: per-utterance mean and variance normalization (CMVN), each clip by its own")
+    p.add_argument("--test-speakers", metavar="NAME[,NAME]", default=None,
+                   help="test on every clip of these speakers and train on the others, instead of the dataset's "
+                        "split (fsdd:DIR, or DIR with DIR/speakers.tsv: file<TAB>speaker)")
+    p.add_argument("--cross-validate", metavar="speakers", default=None,
+                   help="speakers: one fold per speaker, each tested on that speaker alone and trained from the "
+                        "same seed on the others; writes folds.csv, folds.png and each fold's files to --out")
     p.add_argument("--cache", metavar="DIR", default=None, help="feature cache (default $MINIDL_CACHE or ~/.cache/minidl)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the feature cache")
     p.add_argument("--backend", choices=kernels.BACKENDS, default=argparse.SUPPRESS, help="kernel backend")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder (default runs/<data>-<model>-<time>)")
     p.add_argument("--force", action="store_true", help="write into an existing non-empty --out")
     add_device_option(p)
+    add_augment_options(p)
     p.set_defaults(func=cmd_train)
 
 
@@ -105,6 +112,8 @@ def check_options(args) -> None:
                          f"frame), got --task {args.task} --model {args.model}")
     if args.hop_ms is not None and args.hop_ms <= 0:
         raise UsageError(f"--hop-ms must be > 0, got {args.hop_ms}")
+    if args.trim_db is not None and not args.trim_db > 0:
+        raise UsageError(f"--trim-db must be > 0 dB, got {args.trim_db}")
     for name in ("hidden", "layers", "epochs", "batch_size", "clips", "n_mfcc"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
@@ -115,7 +124,28 @@ def check_options(args) -> None:
                          f"got {args.val_fraction} and {args.dropout}")
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
+    check_speaker_options(args)
+    recipe = augment_options.DEFAULTS if args.task == "classify" else augment_options.NOTHING
+    args.augmentation = check_augment_options(args, defaults=recipe)
+    if args.task != "classify" and args.augmentation.active:
+        raise UsageError("the augmentation options (--noise, --speed, --vtlp, --spec-augment, --gain-db) are for "
+                         "--task classify")
     check_device(args.device)
+
+
+def check_speaker_options(args) -> None:
+    """``--test-speakers`` as a list of names, ``--cross-validate`` known; classification only, not both."""
+    if args.test_speakers is not None:
+        names = [name.strip() for name in args.test_speakers.split(",")]
+        if not all(names):
+            raise UsageError(f"--test-speakers must be speaker names separated by commas, got {args.test_speakers!r}")
+        args.test_speakers = names
+    if args.cross_validate is not None and args.cross_validate not in folds.KINDS:
+        raise UsageError(f"unknown --cross-validate {args.cross_validate!r}; expected one of {', '.join(folds.KINDS)}")
+    if args.test_speakers and args.cross_validate:
+        raise UsageError("--test-speakers and --cross-validate both choose the test speakers; pass one of them")
+    if args.task != "classify" and (args.test_speakers or args.cross_validate):
+        raise UsageError("--test-speakers and --cross-validate are for --task classify")
 
 
 def load_dataset(spec: str, *, clips: int, seed: int):
@@ -130,79 +160,21 @@ def load_dataset(spec: str, *, clips: int, seed: int):
                      "DIR with one sub-folder of audio files per class")
 
 
-def format_confusion(counts, label_names) -> str:
-    width = max(5, *(len(n) for n in label_names)) + 1
-    lines = ["true \\ predicted".ljust(width) + "".join(n.rjust(width) for n in label_names)]
-    for name, row in zip(label_names, counts):
-        lines.append(name.ljust(width) + "".join(str(c).rjust(width) for c in row))
-    return "\n".join(lines)
-
-
 def cmd_train(args) -> int:
     check_options(args)
     if args.task == "transcribe":
         return train_transcribe.run(args)
+    if args.cross_validate:
+        out = prepare_out(args.out, force=args.force, data=args.data, model=f"{args.model}-cv", outputs=folds.CV_FILES)
+        started = time.perf_counter()
+        dataset = open_dataset(args, load_dataset)
+        dataset.with_test_speakers(dataset.speaker_names[:1])  # refuses, before any work, a dataset without speakers
+        config = feature_config(args, dataset.sr, hop_ms=args.hop_ms)
+        augmenter = build_augmenter(args, args.augmentation, sr=dataset.sr, config=config)  # one for every fold
+        folds.cross_validate(args, dataset, config, out=out, started=started,
+                             augmenter_for=lambda run: augmenter and TrainingBatches(augmenter, run))
+        return 0
     run = start_run(args, load_dataset, model_tag=args.model, outputs=OUTPUT_FILES, hop_ms=args.hop_ms)
-    out, started, dataset, config, scaler, features = (run.out, run.started, run.dataset, run.config, run.scaler,
-                                                       run.features)
-    train, val, test = run.train, run.val, run.test
-    print(f"features: {config.n_features} per frame ({config.n_mfcc} MFCC, deltas {config.deltas}); "
-          f"{len(train)} train / {len(val)} validation / {len(test)} test clips")
-
-    def loader(positions, shuffle=False):
-        return BatchLoader([features[i] for i in positions], dataset.labels[positions],
-                           batch_size=args.batch_size, shuffle=shuffle, seed=args.seed)
-
-    minidl.manual_seed(args.seed)
-    architecture = {"kind": args.model, "input_size": config.n_features, "num_classes": dataset.num_classes,
-                    "hidden_size": args.hidden, "num_layers": args.layers,
-                    "bidirectional": args.bidirectional, "dropout": args.dropout}
-    model = build_classifier(**architecture).to(args.device)  # initialized on the CPU: same weights on either device
-    optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
-    print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; {where}")
-
-    def report(row):
-        print(f"epoch {row['epoch']:>3}/{args.epochs}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
-              f"val_loss {row['val_loss']:.4f}  val_acc {row['val_accuracy']:.4f}  ({row['seconds']:.1f} s)",
-              flush=True)
-
-    train_start = time.perf_counter()
-    history = fit(model, loader(train, shuffle=True), nn.cross_entropy, optimizer, epochs=args.epochs,
-                  val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report,
-                  device=args.device)
-    train_seconds = time.perf_counter() - train_start
-
-    scores = predict_scores(model, loader(test), device=args.device)  # [n_test, C]: one pass gives loss, accuracy and confusion
-    test_loss = float(nn.cross_entropy(minidl.tensor(scores), dataset.labels[test]).item())
-    counts = confusion_matrix(dataset.labels[test], scores.argmax(axis=1), dataset.num_classes)
-    test_accuracy = float(np.trace(counts) / len(test))
-    kept_epoch = history.rows[(history.best_epoch or len(history.rows)) - 1]  # the weights the model ends with
-    val_accuracy = kept_epoch["val_accuracy"]
-    print(f"test accuracy: {test_accuracy:.4f} ({int(np.trace(counts))}/{len(test)}), test loss {test_loss:.4f}")
-    print(format_confusion(counts, dataset.label_names))
-
-    out.mkdir(parents=True, exist_ok=True)
-    save_model(out / "model.npz", model, architecture=architecture, label_names=dataset.label_names,
-               sr=dataset.sr, features=config, standardizer=scaler, overwrite=True)
-    write_text(out / "history.csv", history.to_csv())
-    write_figure(out / "curves.png", training_curves(history))
-    write_figure(out / "confusion.png", confusion_figure(counts, dataset.label_names))
-    metrics = {
-        "test_accuracy": test_accuracy, "test_loss": test_loss, "val_accuracy": val_accuracy,
-        "train_accuracy": kept_epoch["accuracy"],  # both from the kept epoch, the weights in model.npz
-        "last_epoch_train_accuracy": history.rows[-1]["accuracy"],
-        "last_epoch_val_accuracy": history.rows[-1]["val_accuracy"], "train_seconds": train_seconds,
-        "total_seconds": time.perf_counter() - started, "model": args.model, "dataset": dataset.name,
-        "data": args.data, "epochs": len(history.rows), "epochs_requested": args.epochs,
-        "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
-        "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
-        "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
-        "seed": args.seed, "backend": kernels.current(), "device": args.device, "features": asdict(config), "sr": dataset.sr,
-        "n_train": len(train), "n_val": len(val), "n_test": len(test), "label_names": dataset.label_names,
-        "confusion_matrix": counts.tolist(), "skipped_files": dataset.skipped,
-    }
-    write_json(out / "metrics.json", metrics)
-    print(f"wrote {', '.join(OUTPUT_FILES)} to {out}/ ({metrics['total_seconds']:.1f} s in all)")
-    sys.stdout.flush()
+    augmenter = build_augmenter(args, args.augmentation, sr=run.dataset.sr, config=run.config)
+    train_classifier(args, run, augmenter=augmenter and TrainingBatches(augmenter, run))
     return 0

@@ -64,6 +64,7 @@ def test_train_is_reproducible(quick_run, tmp_path):
     (["--data", "fsdd:no/such/place"], "not a folder"),
     (["--epochs", "0"], "--epochs must be at least 1"),
     (["--val-fraction", "1.5"], "--val-fraction"),
+    (["--trim-db", "0"], "--trim-db must be > 0 dB, got 0.0"),
 ])
 def test_train_rejects_bad_options(argv, message, tmp_path, capsys):
     assert main(["train", *argv, "--out", str(tmp_path / "x")]) == 2
@@ -240,7 +241,7 @@ def test_fsdd_crnn_reaches_99_percent(tmp_path):
 
 def test_metrics_report_train_and_val_accuracy_of_the_kept_epoch(tmp_path, monkeypatch):
     """With early stopping the kept weights are not the last epoch's: metrics.json must not mix the two."""
-    import minidl.cli.train as train_cli
+    import minidl.cli.classify as train_cli
 
     real_fit = train_cli.fit
 

@@ -62,3 +62,22 @@ def test_stratified_split_holds_out_each_class():
     assert not np.array_equal(held, stratified_split(labels, 0.1, seed=1)[1])
     with pytest.raises(ValueError, match="fraction"):
         stratified_split(labels, 1.0)
+
+
+def test_batch_loader_transform_sees_position_and_epoch():
+    """A transform gets each sequence with its position and the epoch: batches are made of what it returns."""
+    sequences = [np.full((t, 2), float(t)) for t in (3, 1, 2, 4)]
+    seen = []
+
+    def transform(sequence, position, epoch):
+        seen.append((position, epoch))
+        return np.concatenate([sequence, np.full((epoch, 2), -1.0)])  # epoch e adds e frames
+
+    loader = BatchLoader(sequences, [0, 1, 0, 1], batch_size=3, shuffle=True, seed=5, transform=transform)
+    for epoch in range(2):
+        for batch in loader:
+            for row, position, n in zip(batch.inputs, batch.positions, batch.lengths):
+                assert n == len(sequences[position]) + epoch and row[0, 0] == len(sequences[position])
+    assert sorted(seen) == [(p, e) for p in range(4) for e in range(2)]
+    with pytest.raises(ValueError, match="transform must be a callable"):
+        BatchLoader(np.zeros((4, 2)), [0, 1, 0, 1], transform=transform)
