@@ -72,6 +72,10 @@ def add_parser(sub) -> None:
     p.add_argument("--hop-ms", type=float, default=None,
                    help=f"feature frame step in ms (default 10; transcribe {t['hop_ms']:g})")
     p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
+    p.add_argument("--fmin", type=float, default=0.0, metavar="HZ",
+                   help="lowest frequency of the mel filterbank (default 0)")
+    p.add_argument("--fmax", type=float, default=None, metavar="HZ",
+                   help="highest frequency of the mel filterbank (default: half the sample rate)")
     p.add_argument("--trim-db", type=float, default=None, metavar="DB",
                    help="trim leading and trailing audio quieter than the loudest frame by DB dB before the "
                         "features (default: no trimming)")
@@ -106,6 +110,8 @@ def check_options(args) -> None:
         raise UsageError(f"unknown model {args.model!r} for --task {args.task}; expected one of {', '.join(kinds)}")
     if args.hop_ms is not None and args.hop_ms <= 0:
         raise UsageError(f"--hop-ms must be > 0, got {args.hop_ms}")
+    if not args.fmin >= 0 or (args.fmax is not None and not args.fmax > args.fmin):
+        raise UsageError(f"--fmin must be >= 0 and --fmax above it, got {args.fmin:g} and {args.fmax}")
     if args.trim_db is not None and not args.trim_db > 0:
         raise UsageError(f"--trim-db must be > 0 dB, got {args.trim_db}")
     for name in ("hidden", "layers", "epochs", "batch_size", "clips", "n_mfcc"):

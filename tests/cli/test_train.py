@@ -65,6 +65,8 @@ def test_train_is_reproducible(quick_run, tmp_path):
     (["--epochs", "0"], "--epochs must be at least 1"),
     (["--val-fraction", "1.5"], "--val-fraction"),
     (["--trim-db", "0"], "--trim-db must be > 0 dB, got 0.0"),
+    (["--fmin", "300", "--fmax", "200"], "--fmin must be >= 0 and --fmax above it, got 300 and 200.0"),
+    (["--fmax", "20000"], "--fmax 20000 Hz is above the Nyquist frequency of the data"),
 ])
 def test_train_rejects_bad_options(argv, message, tmp_path, capsys):
     assert main(["train", *argv, "--out", str(tmp_path / "x")]) == 2
