@@ -35,6 +35,11 @@ TASK_DEFAULTS = {
                  "hop_ms": None},
     "transcribe": train_transcribe.DEFAULTS,
 }
+# --task classify on real recordings (fsdd:DIR, DIR): the recipe that generalizes best to new speakers
+# (docs/speaker-independence.md); the embedded synthetic set keeps the plain LSTM. Its augmentation:
+# augment_options.RECORDINGS.
+RECORDINGS = {"model": "crnn", "normalize": "utterance"}
+PLAIN = {"model": "lstm", "normalize": "global"}
 
 
 def add_parser(sub) -> None:
@@ -49,8 +54,8 @@ def add_parser(sub) -> None:
                    help="classify: synthetic (default, embedded), fsdd:DIR (Free Spoken Digit Dataset) or DIR "
                         "(DIR/<label>/*.wav); transcribe: synthetic (default: vowel strings), digits:DIR "
                         "(connected digits from FSDD) or DIR (DIR/transcripts.tsv: file<TAB>tokens)")
-    p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm); "
-                   "transcribe: rnn, lstm or gru")
+    p.add_argument("--model", default=None, help=f"one of {', '.join(MODEL_KINDS)} (default lstm; real "
+                   f"recordings, fsdd:DIR or DIR: {RECORDINGS['model']}); transcribe: rnn, lstm or gru")
     p.add_argument("--hidden", type=int, default=None, help=f"hidden units per layer (default 64; transcribe {t['hidden']})")
     p.add_argument("--layers", type=int, default=None, help=f"recurrent layers (default 1; transcribe {t['layers']})")
     p.add_argument("--bidirectional", action="store_true",
@@ -79,9 +84,10 @@ def add_parser(sub) -> None:
     p.add_argument("--trim-db", type=float, default=None, metavar="DB",
                    help="trim leading and trailing audio quieter than the loudest frame by DB dB before the "
                         "features (default: no trimming)")
-    p.add_argument("--normalize", default="global", choices=NORMALIZATIONS,
-                   help="global (default): standardize each feature with the training clips' mean and std; "
-                        "utterance: per-utterance mean and variance normalization (CMVN), each clip by its own")
+    p.add_argument("--normalize", default=None, choices=NORMALIZATIONS,
+                   help="global (default on the embedded data and for transcribe): standardize each feature with "
+                        "the training clips' mean and std; utterance (default on real recordings, fsdd:DIR or "
+                        "DIR): per-utterance mean and variance normalization (CMVN), each clip by its own")
     p.add_argument("--test-speakers", metavar="NAME[,NAME]", default=None,
                    help="test on every clip of these speakers and train on the others, instead of the dataset's "
                         "split (fsdd:DIR, or DIR with DIR/speakers.tsv: file<TAB>speaker)")
@@ -102,7 +108,8 @@ def check_options(args) -> None:
     """The task known, its defaults filled in, every numeric option in range, before any work is done."""
     if args.task not in TASKS:
         raise UsageError(f"unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
-    for name, value in TASK_DEFAULTS[args.task].items():
+    recordings = args.task == "classify" and args.data != "synthetic"
+    for name, value in {**TASK_DEFAULTS[args.task], **(RECORDINGS if recordings else PLAIN)}.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     kinds = MODEL_KINDS if args.task == "classify" else train_transcribe.MODEL_KINDS
@@ -125,7 +132,7 @@ def check_options(args) -> None:
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
     check_speaker_options(args)
-    recipe = augment_options.DEFAULTS if args.task == "classify" else augment_options.NOTHING
+    recipe = augment_options.RECORDINGS if recordings else augment_options.NOTHING
     args.augmentation = check_augment_options(args, defaults=recipe)
     if args.task != "classify" and args.augmentation.active:
         raise UsageError("the augmentation options (--noise, --speed, --vtlp, --spec-augment, --gain-db) are for "
