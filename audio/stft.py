@@ -9,6 +9,7 @@ centred.
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -36,8 +37,21 @@ def frame_parameters(n_fft, hop_length, win_length):
 
 
 def analysis_window(window, win_length: int, n_fft: int, dtype):
-    """The periodic window of win_length samples, zero-padded (centred) to n_fft. [n_fft]"""
+    """The periodic window of win_length samples, zero-padded (centred) to n_fft. [n_fft]
+
+    A window named by a string is made once per (name, lengths, dtype) and kept
+    (read-only): features are computed clip after clip with the same window.
+    """
+    if isinstance(window, str):
+        return _named_window(window, win_length, n_fft, np.dtype(dtype).name)
     return pad_center(get_window(window, win_length, fftbins=True), size=n_fft).astype(dtype)
+
+
+@functools.lru_cache(maxsize=32)
+def _named_window(window: str, win_length: int, n_fft: int, dtype_name: str):
+    w = pad_center(get_window(window, win_length, fftbins=True), size=n_fft).astype(dtype_name)
+    w.setflags(write=False)
+    return w
 
 
 def padded_rows(y, n_fft: int, center: bool, pad_mode: str, *, warn_if_short: bool = True):

@@ -8,7 +8,7 @@
 1. speed perturbation (a factor drawn from ``speed``) — :mod:`audio.augment.speed`
 2. additive noise (a kind from ``noise``, an SNR from ``snr_db``) — :mod:`audio.augment.noise`
 3. random gain (uniform in +-``gain_db`` dB) — :mod:`audio.augment.gain`
-4. features, through a VTLP-warped mel filterbank (alpha from ``vtlp``) — :mod:`audio.augment.vtlp`
+4. features, through a VTLP-warped mel filterbank (alpha from ``vtlp``, to 0.001) — :mod:`audio.augment.vtlp`
 5. normalization (the run's Standardizer or CMVN)
 6. SpecAugment masks (up to ``time_mask`` frames and ``freq_mask`` coefficients) — :mod:`audio.augment.masks`
 
@@ -20,7 +20,8 @@ work on the waveform, so the features are computed anew for each clip
 and epoch; they are never written to the feature cache, which holds clean
 features only. With masks alone, the clean (cached) features are masked.
 A speed-perturbed clip is the same every time it is drawn with the same
-factor, so it is computed once and kept.
+factor, so it is computed once and kept (and, when speed is the only
+waveform step, so are its features).
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from audio.errors import ParameterError
 from audio.trim import trim
 
 STEPS = {"speed": 0, "noise": 1, "gain": 2, "vtlp": 3, "masks": 4}  # each step's own random stream
+ALPHA_DECIMALS = 3  # VTLP factors are drawn on a grid of 0.001, so their filterbanks can be kept
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,17 +132,24 @@ class Augmenter:
         self.bank = (NoiseBank(augmentation.noise, sr=sr, seed=seed, folder_clips=noise_clips)
                      if augmentation.noise else None)
         self._fast = {}  # (clip, factor) -> the speed-perturbed clip: the same every time it is drawn
+        self._fast_features = {}  # (clip, factor) -> its raw features, when speed is the only waveform step
+        self._warped = {}  # alpha -> its VTLP filterbank (at most 1000 per 1.0 of range, 20 kB each)
 
     def rng(self, step: str, *, item: int, epoch: int) -> np.random.Generator:
         """The generator of one step for one clip in one epoch."""
         return np.random.default_rng([self.seed, epoch, item, STEPS[step]])
+
+    def speed_factor(self, *, item: int, epoch: int) -> float:
+        """Step 1's factor for this clip and epoch (1.0 when speed perturbation is off)."""
+        speeds = self.augmentation.speed
+        return speeds[int(self.rng("speed", item=item, epoch=epoch).integers(len(speeds)))] if speeds else 1.0
 
     def waveform(self, y, *, item: int, epoch: int):
         """Steps 1-3: the clip sped up or down, with noise, louder or softer. [n] -> [n'] float32"""
         a = self.augmentation
         y = np.asarray(y, dtype=np.float32)
         if a.speed:
-            factor = a.speed[int(self.rng("speed", item=item, epoch=epoch).integers(len(a.speed)))]
+            factor = self.speed_factor(item=item, epoch=epoch)
             if factor != 1.0:
                 key = (item, factor)
                 if key not in self._fast:
@@ -160,9 +169,12 @@ class Augmenter:
         if self.augmentation.vtlp is None:
             return None
         alpha = float(self.rng("vtlp", item=item, epoch=epoch).uniform(*self.augmentation.vtlp))
-        n_fft, _ = self.config.frame(self.sr)
-        return vtlp_filterbank(sr=self.sr, n_fft=n_fft, n_mels=self.config.n_mels, alpha=alpha,
-                               fmin=self.config.fmin, fmax=self.config.fmax)
+        alpha = round(alpha, ALPHA_DECIMALS)
+        if alpha not in self._warped:
+            n_fft, _ = self.config.frame(self.sr)
+            self._warped[alpha] = vtlp_filterbank(sr=self.sr, n_fft=n_fft, n_mels=self.config.n_mels, alpha=alpha,
+                                                  fmin=self.config.fmin, fmax=self.config.fmax)
+        return self._warped[alpha]
 
     def features(self, y, *, item: int, epoch: int, normalizer, clean=None) -> np.ndarray:
         """Clip ``item``'s features in ``epoch``: steps 1-6. [n] -> [frames, F] float32
@@ -177,18 +189,30 @@ class Augmenter:
             no step changes the waveform (masks only), computed from ``y`` when None.
         """
         a = self.augmentation
-        if a.on_waveform or clean is None:
-            config = self.config
-            if config.trim_db is not None:  # trim the clean clip, as its clean features were: noise must not move the cut
-                n_fft, hop = config.frame(self.sr)
-                y, _ = trim(np.asarray(y, dtype=np.float32), top_db=config.trim_db, frame_length=n_fft, hop_length=hop)
-                config = replace(config, trim_db=None)
-            signal = self.waveform(y, item=item, epoch=epoch)
-            raw = clip_features(signal, self.sr, config, filterbank=self.filterbank(item=item, epoch=epoch))
-            x = normalizer.transform([raw])[0]
+        if a.speed and not (a.noise or a.gain_db or a.vtlp) and clean is not None:
+            # speed alone: a clip's features depend on its factor only, so each is made once
+            factor = self.speed_factor(item=item, epoch=epoch)
+            if factor == 1.0:
+                x = np.asarray(clean, dtype=np.float32)
+            else:
+                if (item, factor) not in self._fast_features:
+                    self._fast_features[item, factor] = self._raw_features(y, item=item, epoch=epoch)
+                x = normalizer.transform([self._fast_features[item, factor]])[0]
+        elif a.on_waveform or clean is None:
+            x = normalizer.transform([self._raw_features(y, item=item, epoch=epoch)])[0]
         else:
             x = np.asarray(clean, dtype=np.float32)
         if a.time_mask or a.freq_mask:
             x = spec_augment(x, rng=self.rng("masks", item=item, epoch=epoch), max_time=a.time_mask,
                              max_freq=a.freq_mask, groups=1 + self.config.deltas)
         return x
+
+    def _raw_features(self, y, *, item: int, epoch: int) -> np.ndarray:
+        """Steps 0-4: the clip's unnormalized features in this epoch. [frames, F] float32"""
+        config = self.config
+        if config.trim_db is not None:  # trim the clean clip, as its clean features were: noise must not move the cut
+            n_fft, hop = config.frame(self.sr)
+            y, _ = trim(np.asarray(y, dtype=np.float32), top_db=config.trim_db, frame_length=n_fft, hop_length=hop)
+            config = replace(config, trim_db=None)
+        signal = self.waveform(y, item=item, epoch=epoch)
+        return clip_features(signal, self.sr, config, filterbank=self.filterbank(item=item, epoch=epoch))

@@ -27,14 +27,18 @@ from minidl.errors import UsageError
 
 OFF = "none"
 NOTHING = {"noise": OFF, "snr": "5,20", "speed": OFF, "vtlp": OFF, "spec_augment": OFF, "gain_db": OFF}  # all off
-# minidl train --task classify: what each option is when not given, as it would be typed
-DEFAULTS = dict(NOTHING)
+# minidl train --task classify on real recordings (fsdd:DIR, DIR): what each option is when not given,
+# as it would be typed (docs/speaker-independence.md); the embedded data and --task transcribe get NOTHING
+RECORDINGS = {"noise": "white,pink", "snr": "10,30", "speed": "0.9,1.0,1.1", "vtlp": "0.9,1.1",
+              "spec_augment": "10,2", "gain_db": "6"}
+DEFAULTS = RECORDINGS
 
 
 def add_augment_options(p) -> None:
     """The augmentation options, in their own group of ``minidl train --help``."""
     g = p.add_argument_group("augmentation", "training clips only, anew every epoch, reproducible from --seed; "
-                                             "all off by default")
+                                             "on real recordings (fsdd:DIR, DIR) the defaults below, "
+                                             "'none' turns one off; off on the embedded data")
     g.add_argument("--noise", metavar="KIND[,KIND]", default=None,
                    help="add background noise of these kinds, one drawn per clip: white (hiss), pink "
                         f"(rumble, 1/f), folder (recordings from --noise-dir) (default {DEFAULTS['noise']})")

@@ -56,9 +56,14 @@ def load_data(command: str, loader, *args, **kwargs):
 
 
 def feature_config(args, sr: int, *, hop_ms: float | None) -> FeatureConfig:
-    """The FeatureConfig of ``--n-mfcc``, ``--deltas``, ``--trim-db`` and a hop of ``hop_ms`` (None: FeatureConfig's 10 ms)."""
+    """The FeatureConfig of ``--n-mfcc``, ``--deltas``, ``--trim-db``, ``--fmin``, ``--fmax`` and a hop of
+    ``hop_ms`` (None: FeatureConfig's 10 ms); a band above the Nyquist frequency ``sr / 2`` is refused."""
     hop = None if hop_ms is None else max(1, int(round(hop_ms * sr / 1000)))
-    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop, trim_db=getattr(args, "trim_db", None))
+    fmin, fmax = getattr(args, "fmin", 0.0), getattr(args, "fmax", None)
+    if fmax is not None and fmax > sr / 2:
+        raise UsageError(f"--fmax {fmax:g} Hz is above the Nyquist frequency of the data ({sr / 2:g} Hz at {sr} Hz)")
+    return FeatureConfig(n_mfcc=args.n_mfcc, deltas=args.deltas, hop_length=hop, trim_db=getattr(args, "trim_db", None),
+                         fmin=fmin, fmax=fmax)
 
 
 def write_text(path: Path, text: str) -> None:

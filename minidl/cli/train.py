@@ -35,6 +35,11 @@ TASK_DEFAULTS = {
                  "hop_ms": None},
     "transcribe": train_transcribe.DEFAULTS,
 }
+# --task classify on real recordings (fsdd:DIR, DIR): the recipe that generalizes best to new speakers
+# (docs/speaker-independence.md); the embedded synthetic set keeps the plain LSTM. Its augmentation:
+# augment_options.RECORDINGS.
+RECORDINGS = {"model": "crnn", "normalize": "utterance"}
+PLAIN = {"model": "lstm", "normalize": "global"}
 
 
 def add_parser(sub) -> None:
@@ -50,7 +55,8 @@ def add_parser(sub) -> None:
                    help="classify: synthetic (default, embedded), fsdd:DIR (Free Spoken Digit Dataset) or DIR "
                         "(DIR/<label>/*.wav); transcribe: synthetic (default: vowel strings), digits:DIR "
                         "(connected digits from FSDD) or DIR (DIR/transcripts.tsv: file<TAB>tokens)")
-    p.add_argument("--model", default="lstm", help=f"one of {', '.join(MODEL_KINDS)} (default lstm); "
+    p.add_argument("--model", default=None, help=f"one of {', '.join(MODEL_KINDS)} (default lstm; real "
+                   f"recordings, fsdd:DIR or DIR: {RECORDINGS['model']}); "
                    f"transcribe: {', '.join(train_transcribe.MODEL_KINDS)}")
     p.add_argument("--subsample", type=int, default=None, choices=(1, 2, 4), metavar="FACTOR",
                    help="transcribe --model crnn: output frames per input frame, 1, 2 (default) or 4")
@@ -75,12 +81,17 @@ def add_parser(sub) -> None:
     p.add_argument("--hop-ms", type=float, default=None,
                    help=f"feature frame step in ms (default 10; transcribe {t['hop_ms']:g})")
     p.add_argument("--deltas", type=int, default=2, choices=(0, 1, 2), help="delta orders added (default 2)")
+    p.add_argument("--fmin", type=float, default=0.0, metavar="HZ",
+                   help="lowest frequency of the mel filterbank (default 0)")
+    p.add_argument("--fmax", type=float, default=None, metavar="HZ",
+                   help="highest frequency of the mel filterbank (default: half the sample rate)")
     p.add_argument("--trim-db", type=float, default=None, metavar="DB",
                    help="trim leading and trailing audio quieter than the loudest frame by DB dB before the "
                         "features (default: no trimming)")
-    p.add_argument("--normalize", default="global", choices=NORMALIZATIONS,
-                   help="global (default): standardize each feature with the training clips' mean and std; "
-                        "utterance: per-utterance mean and variance normalization (CMVN), each clip by its own")
+    p.add_argument("--normalize", default=None, choices=NORMALIZATIONS,
+                   help="global (default on the embedded data and for transcribe): standardize each feature with "
+                        "the training clips' mean and std; utterance (default on real recordings, fsdd:DIR or "
+                        "DIR): per-utterance mean and variance normalization (CMVN), each clip by its own")
     p.add_argument("--test-speakers", metavar="NAME[,NAME]", default=None,
                    help="test on every clip of these speakers and train on the others, instead of the dataset's "
                         "split (fsdd:DIR, or DIR with DIR/speakers.tsv: file<TAB>speaker)")
@@ -101,7 +112,8 @@ def check_options(args) -> None:
     """The task known, its defaults filled in, every numeric option in range, before any work is done."""
     if args.task not in TASKS:
         raise UsageError(f"unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
-    for name, value in TASK_DEFAULTS[args.task].items():
+    recordings = args.task == "classify" and args.data != "synthetic"
+    for name, value in {**TASK_DEFAULTS[args.task], **(RECORDINGS if recordings else PLAIN)}.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     kinds = MODEL_KINDS if args.task == "classify" else train_transcribe.MODEL_KINDS
@@ -112,6 +124,8 @@ def check_options(args) -> None:
                          f"frame), got --task {args.task} --model {args.model}")
     if args.hop_ms is not None and args.hop_ms <= 0:
         raise UsageError(f"--hop-ms must be > 0, got {args.hop_ms}")
+    if not args.fmin >= 0 or (args.fmax is not None and not args.fmax > args.fmin):
+        raise UsageError(f"--fmin must be >= 0 and --fmax above it, got {args.fmin:g} and {args.fmax}")
     if args.trim_db is not None and not args.trim_db > 0:
         raise UsageError(f"--trim-db must be > 0 dB, got {args.trim_db}")
     for name in ("hidden", "layers", "epochs", "batch_size", "clips", "n_mfcc"):
@@ -125,7 +139,7 @@ def check_options(args) -> None:
     if args.patience is not None and args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
     check_speaker_options(args)
-    recipe = augment_options.DEFAULTS if args.task == "classify" else augment_options.NOTHING
+    recipe = augment_options.RECORDINGS if recordings else augment_options.NOTHING
     args.augmentation = check_augment_options(args, defaults=recipe)
     if args.task != "classify" and args.augmentation.active:
         raise UsageError("the augmentation options (--noise, --speed, --vtlp, --spec-augment, --gain-db) are for "

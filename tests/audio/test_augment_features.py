@@ -147,6 +147,19 @@ def test_masks_alone_reuse_the_clean_features_and_waveform_steps_recompute_them(
     np.testing.assert_allclose(nothing.features(y, item=0, epoch=0, normalizer=normalizer), clean, atol=1e-6)
 
 
+def test_speed_alone_keeps_each_clips_features_per_factor():
+    y, normalizer = _clip(), UtteranceNormalizer()
+    clean = normalizer.transform([clip_features(y, SR, CONFIG)])[0]
+    kept = Augmenter(Augmentation(speed=(0.9, 1.0, 1.1)), sr=SR, config=CONFIG, seed=2)
+    fresh = Augmenter(Augmentation(speed=(0.9, 1.0, 1.1)), sr=SR, config=CONFIG, seed=2)
+    for epoch in range(6):
+        once = kept.features(y, item=0, epoch=epoch, normalizer=normalizer, clean=clean)
+        np.testing.assert_allclose(once, fresh.features(y, item=0, epoch=epoch, normalizer=normalizer), atol=1e-4)
+        factor = kept.speed_factor(item=0, epoch=epoch)
+        assert abs(len(once) - len(clean) / factor) <= 2
+    assert set(kept._fast_features) <= {(0, 0.9), (0, 1.1)}
+
+
 def test_the_clean_clip_is_trimmed_before_it_is_augmented():
     y = np.concatenate([np.zeros(2000, np.float32), _clip(), 1e-4 * np.ones(3000, np.float32)])
     config = FeatureConfig(n_mfcc=13, deltas=2, trim_db=30.0)

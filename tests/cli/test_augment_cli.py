@@ -19,6 +19,7 @@ from tests.helpers import write_speaker_folder
 TINY = ["--epochs", "2", "--hidden", "4", "--batch-size", "4"]
 ALL = ["--noise", "white,pink", "--snr", "5,20", "--speed", "0.9,1.0,1.1", "--vtlp", "0.9,1.1",
        "--spec-augment", "5,2", "--gain-db", "6"]
+OFF = ["--noise", "none", "--speed", "none", "--vtlp", "none", "--spec-augment", "none", "--gain-db", "none"]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def folder(tmp_path_factory):
 
 def test_augmented_runs_repeat_and_leave_the_clean_cache_alone(folder, tmp_path):
     cache = tmp_path / "cache"
-    assert main(["train", "--data", str(folder), *TINY, "--cache", str(cache), "--out", str(tmp_path / "clean")]) == 0
+    assert main(["train", "--data", str(folder), *TINY, *OFF, "--cache", str(cache), "--out", str(tmp_path / "clean")]) == 0
     [cached] = list(cache.glob("features-*.npz"))
     before = cached.read_bytes()
     runs = []
@@ -105,3 +106,20 @@ def test_bad_augmentation_options_stop_before_training(folder, tmp_path, capsys,
     captured = capsys.readouterr()
     assert message in captured.err and "epoch" not in captured.out
     assert not (tmp_path / "x").exists()
+
+
+def test_real_recordings_get_the_speaker_independent_recipe_and_the_embedded_data_does_not(folder, tmp_path):
+    """docs/speaker-independence.md: on fsdd:DIR or DIR, crnn + CMVN + all the augmentations unless told otherwise."""
+    assert main(["train", "--data", str(folder), *TINY, "--out", str(tmp_path / "real")]) == 0
+    real = json.loads((tmp_path / "real" / "metrics.json").read_text())
+    assert real["model"] == "crnn" and real["normalize"] == "utterance"
+    assert real["augmentation"] == {"noise": ["white", "pink"], "snr_db": [10.0, 30.0],
+                                    "speed": [0.9, 1.0, 1.1], "vtlp": [0.9, 1.1], "time_mask": 10, "freq_mask": 2,
+                                    "gain_db": 6.0}
+    assert main(["train", "--data", str(folder), *TINY, *OFF, "--model", "lstm", "--normalize", "global",
+                 "--out", str(tmp_path / "plain")]) == 0
+    plain = json.loads((tmp_path / "plain" / "metrics.json").read_text())
+    assert (plain["model"], plain["normalize"], plain["augmentation"]) == ("lstm", "global", None)
+    assert main(["train", "--clips", "40", *TINY, "--out", str(tmp_path / "embedded")]) == 0
+    embedded = json.loads((tmp_path / "embedded" / "metrics.json").read_text())
+    assert (embedded["model"], embedded["normalize"], embedded["augmentation"]) == ("lstm", "global", None)
