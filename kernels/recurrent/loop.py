@@ -43,6 +43,7 @@ are compiled into the loops, and an edit there must compile them anew.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -220,6 +221,31 @@ def gru_backward(d_out, dh_n, w_hh, rzn, h_n_all, h_all, active, truncate, norms
         _truncate(t, truncate, d_h, d_h)
     return d_gx, d_gh, d_h
     # END SOLUTION
+
+
+# ---------------------------------------------------------------- BLAS threads
+@functools.lru_cache(maxsize=None)
+def _blas_pools():
+    """threadpoolctl's handle on the loaded BLAS libraries, or None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # optional (scikit-learn's helper, installed by librosa)
+        return None
+    import scipy.linalg  # noqa: F401  (loads the BLAS that np.dot calls in Numba, so that it is seen)
+    return ThreadpoolController().select(user_api="blas")
+
+
+def one_blas_thread():
+    """A context in which BLAS runs each product on the calling thread alone: run the loops inside it.
+
+    A step's product ([B, H] by [H, G*H]) is too small to share between
+    threads: with two BLAS threads every step of the loop makes them meet,
+    and on a busy machine one waits for the other's time slice at each of
+    those meetings (measured, 2 threads, load ~3.5: an LSTM training step
+    took 107 ms instead of 51 ms with one BLAS thread in the loop).
+    """
+    pools = _blas_pools()
+    return contextlib.nullcontext() if pools is None else pools.limit(limits=1)
 
 
 # ---------------------------------------------------------------- written yet?

@@ -43,16 +43,17 @@ def run_forward(step, kernel, x, state0, weights: CellWeights, active):
     active = np.asarray(active, dtype=np.int64)
     state0 = tuple(np.ascontiguousarray(s) for s in state0)
     cell = CELLS[type(step)]
-    if cell == "lstm":
-        h_all, c_all, h_n, c_n = loop.lstm_forward(gx, w_hh_t, *state0, active)
-        final, tape = (h_n, c_n), (x, h_all, gx, c_all)
-    elif cell == "gru":
-        b_hh = gh_bias if gh_bias is not None else np.zeros(gx.shape[2], dtype=gx.dtype)
-        h_all, h_n_all, h_n = loop.gru_forward(gx, w_hh_t, b_hh, *state0, active)
-        final, tape = (h_n,), (x, h_all, gx, h_n_all)
-    else:
-        h_all, h_n = loop.rnn_forward(gx, w_hh_t, *state0, active, step.nonlinearity == "relu")
-        final, tape = (h_n,), (x, h_all)
+    with loop.one_blas_thread():
+        if cell == "lstm":
+            h_all, c_all, h_n, c_n = loop.lstm_forward(gx, w_hh_t, *state0, active)
+            final, tape = (h_n, c_n), (x, h_all, gx, c_all)
+        elif cell == "gru":
+            b_hh = gh_bias if gh_bias is not None else np.zeros(gx.shape[2], dtype=gx.dtype)
+            h_all, h_n_all, h_n = loop.gru_forward(gx, w_hh_t, b_hh, *state0, active)
+            final, tape = (h_n,), (x, h_all, gx, h_n_all)
+        else:
+            h_all, h_n = loop.rnn_forward(gx, w_hh_t, *state0, active, step.nonlinearity == "relu")
+            final, tape = (h_n,), (x, h_all)
     return h_all[1:], final, tape  # h_all[1:]: the output, a view
 
 
@@ -67,18 +68,19 @@ def run_backward(step, kernel, d_out, d_state_final, weights: CellWeights, activ
     d_final = tuple(np.ascontiguousarray(d) for d in d_state_final)
     norms = np.zeros(T if record_norms else 0)
     cell = CELLS[type(step)]
-    if cell == "lstm":
-        gates, c_all = tape[2:]
-        d_gx, *d_state0 = loop.lstm_backward(d_out, *d_final, w_hh, gates, h_all, c_all, active, truncate, norms)
-        d_gh = d_gx
-    elif cell == "gru":
-        rzn, h_n_all = tape[2:]
-        d_gx, d_gh, *d_state0 = loop.gru_backward(d_out, *d_final, w_hh, rzn, h_n_all, h_all, active, truncate,
-                                                  norms)
-    else:
-        d_gx, *d_state0 = loop.rnn_backward(d_out, *d_final, w_hh, h_all, active, step.nonlinearity == "relu",
-                                            truncate, norms)
-        d_gh = d_gx
+    with loop.one_blas_thread():
+        if cell == "lstm":
+            gates, c_all = tape[2:]
+            d_gx, *d_state0 = loop.lstm_backward(d_out, *d_final, w_hh, gates, h_all, c_all, active, truncate, norms)
+            d_gh = d_gx
+        elif cell == "gru":
+            rzn, h_n_all = tape[2:]
+            d_gx, d_gh, *d_state0 = loop.gru_backward(d_out, *d_final, w_hh, rzn, h_n_all, h_all, active, truncate,
+                                                      norms)
+        else:
+            d_gx, *d_state0 = loop.rnn_backward(d_out, *d_final, w_hh, h_all, active, step.nonlinearity == "relu",
+                                                truncate, norms)
+            d_gh = d_gx
     flat_gx = d_gx.reshape(T * B, -1)  # [T, B, G*H] -> [T*B, G*H]
     flat_gh = flat_gx if d_gh is d_gx else d_gh.reshape(T * B, -1)
     h_prev = h_all[:-1].reshape(T * B, -1)  # the state that entered each step: a view
