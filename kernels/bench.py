@@ -91,14 +91,14 @@ def time_row(row: Row, *, repeat: int = 7, warmup: int = 1) -> dict:
 
 def format_table(results: list[dict]) -> str:
     """A plain-text table: name, our time, reference time, ratio, goal."""
-    header = f"{'benchmark':<52}{'ours ms':>10}{'ref ms':>10}{'ratio':>8}{'goal':>7}  reference"
+    header = f"{'benchmark':<64}{'ours ms':>10}{'ref ms':>10}{'ratio':>8}{'goal':>7}  reference"
     lines = [header, "-" * len(header)]
     for r in results:
         ref_ms = f"{r['reference_s'] * 1e3:10.2f}" if r["reference_s"] else f"{'-':>10}"
         ratio = f"{r['ratio']:8.3f}" if r["ratio"] is not None else f"{'-':>8}"
         goal = f"{r['goal']:7.2f}" if r["goal"] is not None else f"{'':>7}"
         flag = {True: "", False: "  (misses goal)", None: ""}[r["meets_goal"]]
-        lines.append(f"{r['name']:<52}{r['ours_s'] * 1e3:10.2f}{ref_ms}{ratio}{goal}  {r['reference']}{flag}")
+        lines.append(f"{r['name']:<64}{r['ours_s'] * 1e3:10.2f}{ref_ms}{ratio}{goal}  {r['reference']}{flag}")
     return "\n".join(lines)
 
 

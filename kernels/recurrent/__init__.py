@@ -1,5 +1,7 @@
 """Recurrent gate kernels: ``reference`` (NumPy), ``cpu`` (Numba) and
-``gpu`` (CuPy, CUDA C in ``recurrent.cu``).
+``gpu`` (CuPy, CUDA C in ``recurrent.cu``); ``loop`` compiles a layer's
+whole loop over time around the ``cpu`` kernels, and ``activations`` holds
+the sigmoid and tanh those kernels compute with.
 
 ``for_arrays(*arrays)`` returns the module that must run on those arrays
 under the current backend choice; each exposes the same six functions: ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,

@@ -8,7 +8,8 @@ out along the last axis in PyTorch's order: LSTM [i | f | g | o], GRU
 [r | z | n]. Shapes: B = batch rows, H = hidden size.
 
 The compiled copies in ``cpu.py`` (Numba) and ``gpu.py`` (CuPy) compute
-exactly this and are tested against it.
+exactly this and are tested against it; ``loop.py`` runs the ``cpu.py``
+copies inside a compiled loop over time.
 """
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """A student copy trains on the default (Numba) backend while its compiled kernels are still stubs.
 
 ``minidl assignment make recurrent`` stubs the Numba copies of the recurrent
-backward kernels as well as the NumPy reference the student writes. The
-stubs fall back to the student's reference, with one line saying so.
+backward kernels and of the BPTT loop (``kernels/recurrent/loop.py``) as
+well as the NumPy reference the student writes. The stubs fall back to the
+student's reference and readable loop, with one line each saying so.
 """
 from __future__ import annotations
 
@@ -52,11 +53,12 @@ def test_the_recurrent_backward_kernels_are_guarded():
 def test_minidl_train_runs_in_a_student_copy_with_stubbed_numba_kernels(tmp_path):
     pytest.importorskip("numba")
     out = make_assignment("recurrent", tmp_path / "hw")
-    cpu_file = out / "kernels" / "recurrent" / "cpu.py"
-    stubbed = cpu_file.read_text()
-    assert "raise NotImplementedError" in stubbed
+    compiled_files = [out / "kernels" / "recurrent" / name for name in ("cpu.py", "loop.py")]
+    stubbed = [file.read_text() for file in compiled_files]
+    assert all("raise NotImplementedError" in text for text in stubbed)
     restore_solutions(out)  # the student has done the work they must do ...
-    cpu_file.write_text(stubbed)  # ... and left the optional Numba copies alone
+    for file, text in zip(compiled_files, stubbed):
+        file.write_text(text)  # ... and left the optional Numba copies alone
     env = {**os.environ, "PYTHONPATH": str(out)}
     env.pop("MINIDL_BACKEND", None)  # the default backend: numba
     run = subprocess.run([sys.executable, "-m", "minidl", "train", "--epochs", "1", "--clips", "60",
@@ -64,6 +66,8 @@ def test_minidl_train_runs_in_a_student_copy_with_stubbed_numba_kernels(tmp_path
                          text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     notices = [line for line in run.stderr.splitlines() if "is not written yet" in line]
-    assert notices == ["kernels: the compiled lstm_backward is not written yet (Task 2.2); "
+    assert notices == ["kernels: the compiled LSTM time loop is not written yet (Task 2.4); "
+                       "running the readable loop (minidl.nn.recurrent.bptt) instead",
+                       "kernels: the compiled lstm_backward is not written yet (Task 2.2); "
                        "running kernels.recurrent.reference.lstm_backward instead"]
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["epochs"] == 1

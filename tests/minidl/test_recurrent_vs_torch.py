@@ -6,6 +6,10 @@ lengths (with a length-1 sequence; PyTorch's packed sequences are the
 reference) and a given or default initial state. Compared: the output, the
 final state(s), and the gradients of the input, the initial state(s) and
 every parameter.
+
+Every test runs on each CPU backend: ``numpy`` (the readable loop over
+steps, the NumPy reference kernels) and ``numba`` (the compiled time loop,
+``kernels/recurrent/loop.py``, and the Numba kernels).
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ pytestmark = pytest.mark.torch
 TOL = 1e-9
 T, B, I, H = 5, 3, 3, 4
 LENGTHS = np.array([5, 1, 3])  # unsorted, with a length-1 sequence
+
+CPU_BACKENDS = [name for name in ("numpy", "numba") if name in kernels.available()]
 
 CELLS = {
     "rnn_tanh": (nn.RNN, torch.nn.RNN, {"nonlinearity": "tanh"}),
@@ -106,10 +112,17 @@ def compare(cell, num_layers, bidirectional, bias, batch_first, use_lengths, giv
     return problems
 
 
+@pytest.fixture(params=CPU_BACKENDS)
+def backend(request):
+    """Run the test on each CPU backend."""
+    with kernels.use(request.param):
+        yield request.param
+
+
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 @pytest.mark.parametrize("cell", sorted(CELLS))
-def test_layer_matches_torch(cell, num_layers, bidirectional):
+def test_layer_matches_torch(cell, num_layers, bidirectional, backend):
     problems = []
     for bias, batch_first, use_lengths, give_state in itertools.product([True, False], repeat=4):
         problems += compare(cell, num_layers, bidirectional, bias, batch_first, use_lengths, give_state)
@@ -126,7 +139,7 @@ def test_numpy_reference_backend_matches_torch(cell):
 
 
 @pytest.mark.parametrize("cell_name", ["RNNCell", "LSTMCell", "GRUCell"])
-def test_cells_match_torch(cell_name):
+def test_cells_match_torch(cell_name, backend):
     rng = np.random.default_rng(2)
     theirs = getattr(torch.nn, cell_name)(I, H).double()
     ours = getattr(nn, cell_name)(I, H, dtype=np.float64)

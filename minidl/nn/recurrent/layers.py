@@ -8,7 +8,8 @@ A call checks its arguments and hands them to one autograd node
 (``node.RecurrentFunction``) with a frozen :class:`~minidl.nn.recurrent.node.LayerSettings`
 and the weights by name. The data then flow one way: layer -> node ->
 time loop (``bptt.py``) -> step (``steps.py``) -> gate kernel
-(``kernels.recurrent``). The only thing that comes back to the layer
+(``kernels.recurrent``); on the numba backend the node hands the whole
+loop to ``compiled.py`` -> ``kernels.recurrent.loop`` instead. The only thing that comes back to the layer
 besides the outputs is ``grad_norms``, which the node reports after
 backward when ``record_grad_norms`` is on.
 """

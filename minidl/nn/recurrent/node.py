@@ -10,8 +10,10 @@ The layer (``layers.py``) hands the node what it needs and nothing more:
 and the node hands back its outputs, its gradients and, when asked, the
 gradient norms ||dL/dh_t|| (to the ``on_grad_norms`` callback, since they
 only exist once backward has run). Forward runs the time loop of every
-layer and direction (``bptt.run_forward``); backward is hand-written BPTT
-through time, directions and layers (``bptt.run_backward``).
+layer and direction (``run_forward``); backward is hand-written BPTT
+through time, directions and layers (``run_backward``). The loop is
+``bptt.py``'s, the readable one, or on the ``numba`` backend the same two
+functions of ``compiled.py``, which compile the whole loop over time.
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ import numpy as np
 import kernels
 import kernels.recurrent
 from minidl.function import Function
-from minidl.nn.recurrent.bptt import active_counts, reverse_index, run_backward, run_forward
+from minidl.nn.recurrent import bptt, compiled
+from minidl.nn.recurrent.bptt import active_counts, reverse_index
 from minidl.nn.recurrent.steps import Step
 from minidl.nn.recurrent.weights import CellWeights, parameter_suffix
 from minidl.random import generator
@@ -80,6 +83,8 @@ class RecurrentFunction(Function):
             for layer_index in range(L) for direction in range(D)
         }
         self.kernel = kernels.recurrent.for_arrays(x)
+        # the time loop: compiled whole on the numba backend, else the readable one (bptt.py)
+        self.loop = compiled if compiled.usable(step, x) else bptt
         xp = kernels.array_module(x)
         # sort by length, longest first, so running sequences are a prefix of the batch
         if lengths is None:
@@ -100,7 +105,7 @@ class RecurrentFunction(Function):
             for direction in range(D):
                 seq = inputs if direction == 0 else self._reverse(inputs)
                 state0 = tuple(s[layer_index * D + direction] for s in states0)
-                out, final, self.tapes[layer_index, direction] = run_forward(
+                out, final, self.tapes[layer_index, direction] = self.loop.run_forward(
                     step, self.kernel, seq, state0, self.weights[layer_index, direction], self.active)
                 outs.append(out if direction == 0 else self._reverse(out))
                 for state_index, s in enumerate(final):
@@ -150,7 +155,7 @@ class RecurrentFunction(Function):
                 if direction == 1:
                     d_out = self._reverse(d_out)
                 d_final = tuple(d[layer_index * D + direction] for d in d_finals)
-                dx, d_state0, d_cell_weights, cell_norms = run_backward(
+                dx, d_state0, d_cell_weights, cell_norms = self.loop.run_backward(
                     settings.step, self.kernel, d_out, d_final, self.weights[layer_index, direction], self.active,
                     self.tapes[layer_index, direction], truncate=settings.bptt_truncate, record_norms=record_norms,
                     need_dx=layer_index > 0 or self.needs_input_grad[0],

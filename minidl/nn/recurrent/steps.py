@@ -3,7 +3,9 @@
 A step is the innermost piece of the recurrent code; the data reach it
 one way: layer -> autograd node (``node.py``) -> time loop (``bptt.py``)
 -> step (here) -> gate kernel (``kernels.recurrent``). The cells
-(``cells.py``) call the same steps one at a time.
+(``cells.py``) call the same steps one at a time. (On the numba backend
+a layer runs ``kernels/recurrent/loop.py`` instead, which compiles this
+same loop over steps whole.)
 
 The input projection ``gx = x_t W_ih^T + b`` is *not* here
 (``weights.input_projection``): a layer computes it for all time steps in
