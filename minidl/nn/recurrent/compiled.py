@@ -21,17 +21,23 @@ from __future__ import annotations
 import numpy as np
 
 import kernels
-from kernels.recurrent import loop
 from minidl.nn.recurrent.steps import GRUStep, LSTMStep, RNNStep
 from minidl.nn.recurrent.weights import CellWeights, input_projection, projection_gradients
 
 CELLS = {RNNStep: "rnn", LSTMStep: "lstm", GRUStep: "gru"}
 
 
+def _loop():
+    """``kernels.recurrent.loop``, imported on first use: it imports Numba, which ``import minidl`` must not."""
+    from kernels.recurrent import loop
+
+    return loop
+
+
 def usable(step, x) -> bool:
     """Whether the compiled loop runs this step on the array x [T, B, I] under the current backend."""
     return (type(step) in CELLS and x.dtype in (np.float32, np.float64) and min(x.shape[:2]) > 0
-            and kernels.backend_for(x) == "numba" and loop.stub(CELLS[type(step)], x.dtype) is None)
+            and kernels.backend_for(x) == "numba" and _loop().stub(CELLS[type(step)], x.dtype) is None)
 
 
 def run_forward(step, kernel, x, state0, weights: CellWeights, active):
@@ -43,16 +49,16 @@ def run_forward(step, kernel, x, state0, weights: CellWeights, active):
     active = np.asarray(active, dtype=np.int64)
     state0 = tuple(np.ascontiguousarray(s) for s in state0)
     cell = CELLS[type(step)]
-    with loop.one_blas_thread():
+    with _loop().one_blas_thread():
         if cell == "lstm":
-            h_all, c_all, h_n, c_n = loop.lstm_forward(gx, w_hh_t, *state0, active)
+            h_all, c_all, h_n, c_n = _loop().lstm_forward(gx, w_hh_t, *state0, active)
             final, tape = (h_n, c_n), (x, h_all, gx, c_all)
         elif cell == "gru":
             b_hh = gh_bias if gh_bias is not None else np.zeros(gx.shape[2], dtype=gx.dtype)
-            h_all, h_n_all, h_n = loop.gru_forward(gx, w_hh_t, b_hh, *state0, active)
+            h_all, h_n_all, h_n = _loop().gru_forward(gx, w_hh_t, b_hh, *state0, active)
             final, tape = (h_n,), (x, h_all, gx, h_n_all)
         else:
-            h_all, h_n = loop.rnn_forward(gx, w_hh_t, *state0, active, step.nonlinearity == "relu")
+            h_all, h_n = _loop().rnn_forward(gx, w_hh_t, *state0, active, step.nonlinearity == "relu")
             final, tape = (h_n,), (x, h_all)
     return h_all[1:], final, tape  # h_all[1:]: the output, a view
 
@@ -68,17 +74,17 @@ def run_backward(step, kernel, d_out, d_state_final, weights: CellWeights, activ
     d_final = tuple(np.ascontiguousarray(d) for d in d_state_final)
     norms = np.zeros(T if record_norms else 0)
     cell = CELLS[type(step)]
-    with loop.one_blas_thread():
+    with _loop().one_blas_thread():
         if cell == "lstm":
             gates, c_all = tape[2:]
-            d_gx, *d_state0 = loop.lstm_backward(d_out, *d_final, w_hh, gates, h_all, c_all, active, truncate, norms)
+            d_gx, *d_state0 = _loop().lstm_backward(d_out, *d_final, w_hh, gates, h_all, c_all, active, truncate, norms)
             d_gh = d_gx
         elif cell == "gru":
             rzn, h_n_all = tape[2:]
-            d_gx, d_gh, *d_state0 = loop.gru_backward(d_out, *d_final, w_hh, rzn, h_n_all, h_all, active, truncate,
+            d_gx, d_gh, *d_state0 = _loop().gru_backward(d_out, *d_final, w_hh, rzn, h_n_all, h_all, active, truncate,
                                                       norms)
         else:
-            d_gx, *d_state0 = loop.rnn_backward(d_out, *d_final, w_hh, h_all, active, step.nonlinearity == "relu",
+            d_gx, *d_state0 = _loop().rnn_backward(d_out, *d_final, w_hh, h_all, active, step.nonlinearity == "relu",
                                                 truncate, norms)
             d_gh = d_gx
     flat_gx = d_gx.reshape(T * B, -1)  # [T, B, G*H] -> [T*B, G*H]
