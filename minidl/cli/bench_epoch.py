@@ -29,7 +29,7 @@ import minidl
 from kernels.bench import Row
 from minidl import nn, optim
 from minidl.benchmarks import torch_label, torch_or_none
-from minidl.classifiers import RECURRENT, build_classifier
+from minidl.classifiers import build_classifier
 from minidl.cli.runs import start_run
 from minidl.cli.train import check_options, load_dataset
 from minidl.data import BatchLoader
@@ -40,13 +40,13 @@ RECIPE = ("--model", "lstm", "--normalize", "global", "--noise", "none", "--spee
           "--spec-augment", "none", "--gain-db", "none")  # the recurrent model, clean features
 
 
-def default_run(fsdd_dir, parser):
-    """The RunData and arguments of ``minidl train --data fsdd:DIR`` with the row's recipe (nothing written)."""
+def recipe_arguments(fsdd_dir, parser):
+    """The arguments of ``minidl train --data fsdd:DIR`` with the row's recipe and the task's defaults."""
     unused_out = Path(tempfile.gettempdir()) / "minidl-bench-epoch-never-written"
     args = parser.parse_args(["train", "--data", f"fsdd:{fsdd_dir}", "--out", str(unused_out), "--force",
                               *RECIPE])
     check_options(args)  # fills in the task's defaults
-    return start_run(args, load_dataset, model_tag=args.model, outputs=(), hop_ms=args.hop_ms), args
+    return args
 
 
 def torch_twin(torch, kind: str, input_size: int, hidden: int, classes: int, layers: int, bidirectional: bool):
@@ -70,30 +70,33 @@ def torch_twin(torch, kind: str, input_size: int, hidden: int, classes: int, lay
 
 
 def epoch_row(fsdd_dir, parser) -> Row:
-    run, args = default_run(fsdd_dir, parser)
-    if args.model not in RECURRENT:
-        raise NotImplementedError(f"the epoch row has a PyTorch twin for {tuple(RECURRENT)}, not {args.model!r}")
-    minidl.manual_seed(args.seed)
-    input_size, classes = run.config.n_features, run.dataset.num_classes
-    model = build_classifier(args.model, input_size, classes, hidden_size=args.hidden, num_layers=args.layers,
-                             bidirectional=args.bidirectional, dropout=args.dropout)
-    optimizer = optim.Adam(model.parameters(), lr=args.lr)
-
-    def batches():  # a new loader per epoch, same seed: both sides see the same batches in the same order
-        return BatchLoader([run.features[i] for i in run.train], run.dataset.labels[run.train],
-                           batch_size=args.batch_size, shuffle=True, seed=args.seed)
-
-    def ours():
-        run_epoch(model, batches(), nn.cross_entropy, optimizer=optimizer, clip_norm=args.clip or None)
-
+    """The row; the data and both models are built at its first call (the harness's warm-up), so that a
+    ``--only`` filter that leaves this row out never reads FSDD or extracts its features."""
+    args = recipe_arguments(fsdd_dir, parser)
     torch = torch_or_none()
-    reference = None
-    if torch is not None:
+    sides = {}
+
+    def prepare():
+        run = start_run(args, load_dataset, model_tag=args.model, outputs=(), hop_ms=args.hop_ms)  # nothing written
+        minidl.manual_seed(args.seed)
+        input_size, classes = run.config.n_features, run.dataset.num_classes
+        model = build_classifier(args.model, input_size, classes, hidden_size=args.hidden, num_layers=args.layers,
+                                 bidirectional=args.bidirectional, dropout=args.dropout)
+        optimizer = optim.Adam(model.parameters(), lr=args.lr)
+
+        def batches():  # a new loader per epoch, same seed: both sides see the same batches in the same order
+            return BatchLoader([run.features[i] for i in run.train], run.dataset.labels[run.train],
+                               batch_size=args.batch_size, shuffle=True, seed=args.seed)
+
+        sides["ours"] = lambda: run_epoch(model, batches(), nn.cross_entropy, optimizer=optimizer,
+                                          clip_norm=args.clip or None)
+        if torch is None:
+            return
         twin = torch_twin(torch, args.model, input_size, args.hidden, classes, args.layers, args.bidirectional)
         twin.load_state_dict({name: torch.from_numpy(np.array(value)) for name, value in model.state_dict().items()})
         twin_optimizer = torch.optim.Adam(twin.parameters(), lr=args.lr)
 
-        def reference():
+        def reference_epoch():
             for batch in batches():
                 twin_optimizer.zero_grad()
                 logits = twin(torch.from_numpy(batch.inputs), torch.from_numpy(batch.lengths))
@@ -102,5 +105,13 @@ def epoch_row(fsdd_dir, parser) -> Row:
                     torch.nn.utils.clip_grad_norm_(twin.parameters(), args.clip)
                 twin_optimizer.step()
 
-    return Row(f"train epoch fsdd {args.model} H={args.hidden} ({len(run.train)} clips, batch {args.batch_size})",
-               ours, reference, torch_label(torch), goal=1.0)
+        sides["reference"] = reference_epoch
+
+    def run_side(name):
+        if not sides:
+            prepare()
+        sides[name]()
+
+    reference = (lambda: run_side("reference")) if torch is not None else None
+    return Row(f"train epoch fsdd {args.model} H={args.hidden} (batch {args.batch_size})",
+               lambda: run_side("ours"), reference, torch_label(torch), goal=1.0)
