@@ -11,6 +11,8 @@ import minidl
 from kernels.bench import Row
 from minidl import nn
 
+AUTOGRAD_GOAL = 0.8  # the engine's overhead on small dense work: at most 0.8x PyTorch
+
 
 def torch_or_none():
     try:
@@ -36,10 +38,37 @@ def mlp_step_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
         return torch.nn.Sequential(*tlayers[:-1])
 
     return adam_step_row(f"MLP Adam step B={batch} {'-'.join(map(str, widths))} f32", nn.Sequential(*layers[:-1]),
-                         twin, x, y)
+                         twin, x, y, goal=AUTOGRAD_GOAL)
 
 
-def adam_step_row(name: str, model, twin, x, y) -> Row:
+def mlp_matmuls_row(batch: int = 256, widths=(64, 256, 256, 10)) -> Row:
+    """The matrix products of one MLP training step alone, against PyTorch's whole step.
+
+    No goal: this row is the floor under the MLP row, as the LSTM and
+    Conv1d floors are under theirs. A step cannot take less than its BLAS
+    products: x W^T for each layer forward, and backward each layer's
+    weight gradient g^T h and (for every layer but the first, whose input
+    needs none) its input gradient g W.
+    """
+    rng = np.random.default_rng(0)
+    acts = [rng.standard_normal((batch, w)).astype(np.float32) for w in widths]  # each layer's input, then output
+    weights = [rng.standard_normal((widths[i + 1], widths[i])).astype(np.float32) for i in range(len(widths) - 1)]
+
+    def ours():
+        for i, w in enumerate(weights):
+            acts[i] @ w.T                            # forward [B, out]
+        for i in reversed(range(len(weights))):
+            acts[i + 1].T @ acts[i]                  # dW [out, in] (the output's gradient has its shape)
+            if i > 0:
+                acts[i + 1] @ weights[i]             # d input [B, in]
+
+    torch = torch_or_none()
+    reference = mlp_step_row(batch, widths).reference if torch is not None else None
+    return Row(f"MLP matmuls only (floor) B={batch} {'-'.join(map(str, widths))} f32", ours, reference,
+               torch_label(torch))
+
+
+def adam_step_row(name: str, model, twin, x, y, *, goal: float | None = None) -> Row:
     """One Adam step (forward, cross-entropy, backward, update) of ``model`` on (x, y), against PyTorch.
 
     ``twin(torch)`` builds the same network in PyTorch with the same
@@ -66,7 +95,7 @@ def adam_step_row(name: str, model, twin, x, y) -> Row:
             torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    return Row(name, ours, reference, torch_label(torch))
+    return Row(name, ours, reference, torch_label(torch), goal=goal)
 
 
 def softmax_xent_row(rows: int = 4096, classes: int = 100) -> Row:
@@ -88,7 +117,8 @@ def softmax_xent_row(rows: int = 4096, classes: int = 100) -> Row:
             z = tz.clone().requires_grad_(True)
             torch.nn.functional.cross_entropy(z, tt).backward()
 
-    return Row(f"cross_entropy fwd+bwd {rows}x{classes} f32", ours, reference, torch_label(torch))
+    return Row(f"cross_entropy fwd+bwd {rows}x{classes} f32", ours, reference, torch_label(torch),
+               goal=AUTOGRAD_GOAL)
 
 
 def torch_label(torch) -> str:
@@ -97,4 +127,4 @@ def torch_label(torch) -> str:
 
 def rows() -> list[Row]:
     """Every autograd row, in the order the table prints them."""
-    return [mlp_step_row(), softmax_xent_row()]
+    return [mlp_step_row(), mlp_matmuls_row(), softmax_xent_row()]

@@ -51,16 +51,25 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        # Written with in-place updates (out=, *=): each fresh temporary the
+        # size of a weight costs a pass over memory, and an optimizer step
+        # touches every weight, so only two temporaries are made per parameter.
         m *= beta1
         m += (1 - beta1) * grad
+        grad_sq = grad * grad
+        grad_sq *= 1 - beta2
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        v += grad_sq
         if self.amsgrad:
             xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         step_size = self.lr / (1 - beta1**t)
-        denom = xp.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
-        param.data -= step_size * (m / denom)
+        denom = xp.sqrt(v)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += self.eps
+        update = xp.divide(m, denom, out=denom)  # m / denom, in denom's memory
+        update *= step_size
+        param.data -= update
 
 
 class AdamW(Adam):

@@ -97,12 +97,14 @@ def test_dropout_scales_kept_values_and_validates_p():
 
 
 @pytest.mark.torch
-def test_linear_matches_torch_with_loaded_state():
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("shape", [(5,), (4, 5), (4, 2, 5)])
+def test_linear_matches_torch_with_loaded_state(shape, bias):
     torch = pytest.importorskip("torch")
-    tlin = torch.nn.Linear(5, 3).double()
-    lin = nn.Linear(5, 3, dtype=np.float64)
+    tlin = torch.nn.Linear(5, 3, bias=bias).double()
+    lin = nn.Linear(5, 3, bias=bias, dtype=np.float64)
     lin.load_state_dict({k: v.detach().numpy() for k, v in tlin.state_dict().items()})
-    x = np.random.default_rng(0).standard_normal((4, 2, 5))
+    x = np.random.default_rng(0).standard_normal(shape)
     xt = torch.tensor(x, requires_grad=True)
     xm = minidl.tensor(x, requires_grad=True)
     out, tout = lin(xm), tlin(xt)
@@ -111,7 +113,8 @@ def test_linear_matches_torch_with_loaded_state():
     tout.sum().backward()
     assert_close_scaled(xm.grad, xt.grad.numpy(), 1e-12, "input grad")
     assert_close_scaled(lin.weight.grad, tlin.weight.grad.numpy(), 1e-12, "weight grad")
-    assert_close_scaled(lin.bias.grad, tlin.bias.grad.numpy(), 1e-12, "bias grad")
+    if bias:
+        assert_close_scaled(lin.bias.grad, tlin.bias.grad.numpy(), 1e-12, "bias grad")
 
 
 @pytest.mark.torch
