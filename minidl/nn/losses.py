@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from kernels import array_module
+from kernels import softmax as softmax_kernels
 from minidl import validate
 from minidl.function import Function
 from minidl.nn.module import Module
@@ -74,21 +75,42 @@ def cross_entropy(logits, target, *, mask=None, reduction: str = "mean") -> Tens
         )
     if target.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {target.dtype}")
-    counted = np.ones(target.shape, bool) if mask is None else _as_mask(mask, target.shape)
-    bad = counted & ((target < 0) | (target >= n_classes))
+    counted = None if mask is None else _as_mask(mask, target.shape)
+    bad = (target < 0) | (target >= n_classes)
+    if counted is not None:
+        bad &= counted  # padding may hold any value
     if bad.any():
         raise ValueError(
             f"cross_entropy: target value {target[bad][0]} is out of range for {n_classes} classes"
         )
-    safe_target = np.where(counted, target, 0)  # padding positions pick class 0, then get weight 0
-    log_probs = logits.log_softmax(axis=1)
-    if logits.ndim > 2:  # [N, C, d...] -> [N, d..., C]
-        log_probs = log_probs.permute(0, *range(2, logits.ndim), 1)
-    flat = log_probs.reshape(-1, n_classes)  # [M, C]
-    picked = flat[np.arange(flat.shape[0]), safe_target.reshape(-1)]  # [M]
-    losses = -picked.reshape(target.shape)
+    safe_target = target if counted is None else np.where(counted, target, 0)  # padding picks class 0, weight 0
+    rows = logits
+    if logits.ndim > 2:  # [N, C, d...] -> [N, d..., C]: one row of class scores per position
+        rows = logits.permute(0, *range(2, logits.ndim), 1)
+    rows = rows.reshape(-1, n_classes)  # [M, C]
+    losses = SoftmaxCrossEntropy.apply(rows, target=logits.xp.asarray(safe_target.reshape(-1)))  # [M]
     weights = None if mask is None else Tensor(logits.xp.asarray(counted, dtype=logits.dtype))
-    return _reduce(losses, reduction, weights)
+    return _reduce(losses.reshape(target.shape), reduction, weights)
+
+
+class SoftmaxCrossEntropy(Function):
+    """losses [M] = -log softmax(z)[target] for rows of logits z [M, C]; dL/dz = (softmax(z) - one_hot) * g.
+
+    ``log_softmax`` followed by picking each row's target would record two
+    nodes and make the [M, C] log-probabilities, of which backward needs
+    none: the gradient is the softmax, less one at the target. This op
+    keeps e^(z - max) and its row sums for that, and runs on the kernels of
+    ``kernels.softmax`` (``reference.py`` for the equations).
+    """
+
+    def forward(self, z, target):
+        self.kernel = softmax_kernels.for_arrays(z)
+        losses, self.exp_shifted, self.total = self.kernel.softmax_cross_entropy(z, target)
+        self.target = target
+        return losses
+
+    def backward(self, grad):
+        return self.kernel.softmax_cross_entropy_backward(self.exp_shifted, self.total, self.target, grad)
 
 
 def _as_mask(mask, shape) -> np.ndarray:
