@@ -45,7 +45,9 @@ def delta(data, *, width: int = 9, order: int = 1, axis: int = -1):
         raise ParameterError(f"width={width} cannot exceed data.shape[axis]={data.shape[ax]} "
                              "(edges are fitted on width frames)")
     dtype = validate.float_dtype_of(data)
-    moved = np.moveaxis(data.astype(dtype, copy=False), ax, -1)
+    data = data.astype(dtype, copy=False)
+    last = ax == data.ndim - 1  # the usual case: time is already the last axis, nothing to move
+    moved = data if last else np.moveaxis(data, ax, -1)
     rows = moved.reshape(-1, moved.shape[-1])  # [rows, n_frames]
-    out = kernels.spectral.for_arrays(rows).delta(rows, width, order)
-    return np.moveaxis(out.reshape(moved.shape), -1, ax)
+    out = kernels.spectral.for_arrays(rows).delta(rows, width, order).reshape(moved.shape)
+    return out if last else np.moveaxis(out, -1, ax)

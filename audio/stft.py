@@ -62,7 +62,13 @@ def padded_rows(y, n_fft: int, center: bool, pad_mode: str, *, warn_if_short: bo
         validate.choice("pad_mode", pad_mode, PAD_MODES)
         if n_fft > n and warn_if_short:
             warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=3)
-        y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(n_fft // 2, n_fft // 2)], mode=pad_mode)
+        half = n_fft // 2
+        if pad_mode == "constant":  # zeros around a copy: np.pad's general machinery costs more for short clips
+            padded = np.zeros(y.shape[:-1] + (n + 2 * half,), dtype=y.dtype)
+            padded[..., half:half + n] = y
+            y = padded
+        else:
+            y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(half, half)], mode=pad_mode)
     elif n_fft > n:
         raise ParameterError(f"n_fft={n_fft} is too large for uncentered analysis of a signal of length={n}")
     return y.reshape(-1, y.shape[-1])  # [rows, n']

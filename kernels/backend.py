@@ -109,7 +109,18 @@ def current() -> str:
     chosen = _selected.get()
     if chosen is not None:
         return chosen
-    from_env = os.environ.get(ENV_VAR, "").strip()
+    return _backend_from_env(os.environ.get(ENV_VAR, ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _backend_from_env(setting: str) -> str:
+    """The backend a value of $MINIDL_BACKEND names ("" or blanks: the default).
+
+    Cached per value: feature extraction asks for the backend several times
+    per clip, thousands of clips in a row, and checking a name costs more
+    than the kernels of a short clip. A bad value is not cached: it raises each time.
+    """
+    from_env = setting.strip()
     if from_env:
         try:
             return require(from_env)

@@ -102,7 +102,9 @@ def clip_features(y, sr: int, config: FeatureConfig, *, device: str = "cpu", fil
     if config.deltas:
         frames = coefficients.shape[1]
         # delta's default 9-frame window needs 9 frames: repeat the last one in very short clips
-        padded = xp.pad(coefficients, ((0, 0), (0, max(0, 9 - frames))), mode="edge")
+        padded = coefficients  # np.pad would cost more than the MFCCs of a short clip: pad only when needed
+        if frames < 9:
+            padded = xp.pad(coefficients, ((0, 0), (0, 9 - frames)), mode="edge")
         for order in range(1, config.deltas + 1):
             rows.append(delta(padded, order=order)[:, :frames])
     features = kernels.to_host(xp.concatenate(rows).T)
