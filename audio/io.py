@@ -73,7 +73,8 @@ def load(path, *, sr=22050, mono: bool = True, offset: float = 0.0, duration=Non
                 raise AudioFileError(f"{path}: offset={offset} s is past the end of the audio "
                                      f"({f.frames / native_sr:.3f} s)")
             frames = -1 if duration is None else int(round(duration * native_sr))
-            f.seek(start)
+            if start:
+                f.seek(start)
             data = f.read(frames=frames, dtype="float64", always_2d=True)  # [n, channels]
     except AudioFileError:
         raise
@@ -86,7 +87,9 @@ def load(path, *, sr=22050, mono: bool = True, offset: float = 0.0, duration=Non
         raise AudioFileError(f"{path}: sample {frame} of channel {channel} is {data[frame, channel]}; "
                              "audio must be finite")
     y = data.T  # [channels, n]
-    if mono or y.shape[0] == 1:
+    if y.shape[0] == 1:
+        y = y[0]  # [n]: one channel is already mono
+    elif mono:
         y = y.mean(axis=0)  # [n]
     if sr is not None and sr != native_sr:
         y = resample(y, orig_sr=native_sr, target_sr=sr)
