@@ -1,4 +1,4 @@
-"""Per-utterance cepstral mean and variance normalization (CMVN).
+"""Cepstral mean and variance normalization (CMVN), per utterance or per speaker.
 
 A fixed channel (a microphone, a room, a voice's average spectral tilt)
 multiplies the spectrum by the same filter in every frame; after the log
@@ -13,7 +13,8 @@ where mean and std run over the utterance's valid frames only (a padded
 batch holds zeros, or anything, past each utterance's length, and those
 frames must not count). Unlike :class:`audio.datasets.Standardizer`, no
 statistics are learned from the training set: each clip brings its own,
-test clips included.
+test clips included. :class:`SpeakerNormalizer` takes the same statistics
+over all the clips of one speaker instead (see its docstring for why).
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from audio import validate
 from audio.datasets.features import Standardizer
 from audio.errors import ParameterError
 
-NORMALIZATIONS = ("global", "utterance")  # a Standardizer fitted on the training clips, or CMVN per clip
+# a Standardizer fitted on the training clips; CMVN per clip; CMVN per speaker
+NORMALIZATIONS = ("global", "utterance", "speaker")
 EPS = 1e-8  # a feature constant over an utterance (std 0) becomes 0, not inf
 
 
@@ -92,11 +94,82 @@ class UtteranceNormalizer:
         return [cmvn(np.asarray(s, dtype=np.float32)) for s in sequences]
 
 
+class SpeakerNormalizer:
+    """CMVN per speaker: every clip of a speaker with that speaker's mean and std over all its frames.
+
+    A voice and a microphone add the same offset to every frame of every
+    clip they record (see the module docstring); one clip's own mean, as
+    :class:`UtteranceNormalizer` takes it, holds that offset but also the
+    clip's content (the vowel of "six" moves the mean of a 0.4 s clip).
+    The mean over many clips of one speaker averages the content away and
+    keeps the offset, so subtracting it removes the voice and leaves the
+    word. No labels are used: a test speaker's statistics come from their
+    own unlabeled clips, as Kaldi's per-speaker CMVN does.
+
+    ``fit(sequences, groups)`` learns each group's statistics;
+    ``transform(sequences, groups)`` normalizes each sequence with its
+    group's. ``for_group(name)`` is the transform of one group alone (for
+    clips made on the fly, such as augmented ones).
+
+    Examples
+    --------
+    >>> x = [np.array([[0.0], [2.0]]), np.array([[4.0], [6.0]])]  # one speaker: mean 3, std sqrt(5)
+    >>> [[round(float(v), 3) for v in s.ravel()] for s in SpeakerNormalizer().fit(x, ["a", "a"]).transform(x, ["a", "a"])]
+    [[-1.342, -0.447], [0.447, 1.342]]
+    """
+
+    kind = "speaker"
+
+    def __init__(self):
+        self.statistics = {}  # group -> (mean [F], std [F]), float64
+
+    def fit(self, sequences, groups) -> SpeakerNormalizer:
+        """Learn the mean and std of each group over all frames of its sequences. Returns self."""
+        groups = list(groups)
+        if len(groups) != len(sequences):
+            raise ParameterError(f"groups must name one group per sequence: {len(sequences)} sequences, "
+                                 f"{len(groups)} groups")
+        for name in dict.fromkeys(groups):  # each group once, in order of first appearance
+            frames = np.concatenate([np.asarray(s, dtype=np.float64) for s, g in zip(sequences, groups) if g == name])
+            if frames.shape[0] == 0:
+                raise ParameterError(f"group {name!r} has no frames to take statistics from")
+            self.statistics[name] = (frames.mean(axis=0), np.maximum(frames.std(axis=0), EPS))
+        return self
+
+    def transform(self, sequences, groups) -> list:
+        """Each sequence with its group's statistics; list of [frames, F] float32."""
+        groups = list(groups)
+        missing = sorted({str(g) for g in groups} - {str(g) for g in self.statistics})
+        if missing:
+            raise ParameterError(f"no statistics for group(s) {missing}; fit the normalizer on their clips first")
+        return [self._normalize(s, *self.statistics[g]) for s, g in zip(sequences, groups)]
+
+    def for_group(self, name):
+        """A transform(sequences) that normalizes every sequence as group ``name``."""
+        mean, std = self.statistics[name]
+        return _OneGroup(lambda s: self._normalize(s, mean, std))
+
+    @staticmethod
+    def _normalize(sequence, mean, std):
+        return ((np.asarray(sequence, dtype=np.float64) - mean) / std).astype(np.float32)
+
+
+class _OneGroup:
+    """The ``transform(sequences)`` interface of one group's normalization."""
+
+    def __init__(self, normalize):
+        self._normalize = normalize
+
+    def transform(self, sequences) -> list:
+        return [self._normalize(s) for s in sequences]
+
+
 def make_normalizer(kind: str = "global"):
-    """A fresh normalizer: ``"global"`` a :class:`Standardizer` (fit it on the training clips), ``"utterance"`` CMVN.
+    """A fresh normalizer: ``"global"`` a :class:`Standardizer` (fit it on the training clips), ``"utterance"``
+    CMVN per clip, ``"speaker"`` CMVN per speaker (fit it on every clip, with their speakers).
 
     >>> type(make_normalizer("utterance")).__name__
     'UtteranceNormalizer'
     """
     validate.choice("normalize", kind, NORMALIZATIONS)
-    return Standardizer() if kind == "global" else UtteranceNormalizer()
+    return {"global": Standardizer, "utterance": UtteranceNormalizer, "speaker": SpeakerNormalizer}[kind]()

@@ -150,5 +150,8 @@ class TrainingBatches:
 
     def __call__(self, clean, position: int, epoch: int):
         item = int(self.run.train[position])
+        scaler = self.run.scaler
+        if scaler.kind == "speaker":  # an augmented clip is normalized as its speaker's clean clips were
+            scaler = scaler.for_group(self.run.dataset.speakers[item])
         return self.augmenter.features(self.run.dataset.clips[item], item=item, epoch=epoch,
-                                       normalizer=self.run.scaler, clean=clean)
+                                       normalizer=scaler, clean=clean)

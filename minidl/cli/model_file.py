@@ -6,7 +6,9 @@ a JSON ``config``: the format (which kind of model), the model's
 constructor arguments, the label names (classifier) or the tokens
 (recognizer), the sample rate, the feature settings and the normalization
 (``"global"``: the standardizer; ``"utterance"``: CMVN, with no statistics
-to store).
+to store; ``"speaker"``: CMVN per speaker, whose statistics belong to the
+speakers, not to the model: ``minidl predict`` takes them from the files
+it is given).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from audio.datasets import FeatureConfig, Standardizer, UtteranceNormalizer
+from audio.datasets import FeatureConfig, SpeakerNormalizer, Standardizer, UtteranceNormalizer
 from audio.datasets.features import clip_features
 from audio.io import load as load_audio
 from minidl.classifiers import build_classifier
@@ -35,7 +37,7 @@ def save_model(path, model, *, architecture: dict, sr: int, features: FeatureCon
                label_names=None, tokens=None, overwrite: bool = False) -> None:
     """Write the model, its settings and its feature normalization to ``path``.
 
-    ``standardizer`` is a fitted Standardizer or an UtteranceNormalizer (CMVN).
+    ``standardizer`` is a fitted Standardizer, an UtteranceNormalizer or a SpeakerNormalizer (CMVN).
 
     A classifier passes ``label_names``; a recognizer passes ``tokens`` (its
     class k + 1 is token k, class 0 the CTC blank).
@@ -75,7 +77,8 @@ def load_model(path, *, kind: str = "classifier"):
         features = FeatureConfig(**config["features"])
         model = build(**config["architecture"])
         # models saved before --normalize existed have no "normalize": they were standardized
-        scaler = (UtteranceNormalizer() if config.get("normalize", "global") == "utterance" else
+        kind = config.get("normalize", "global")
+        scaler = (UtteranceNormalizer() if kind == "utterance" else SpeakerNormalizer() if kind == "speaker" else
                   Standardizer(state["standardizer.mean"], state["standardizer.std"]))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, CheckpointError):
@@ -87,10 +90,19 @@ def load_model(path, *, kind: str = "classifier"):
     return model, config, features, scaler
 
 
-def file_features(path, config: dict, features: FeatureConfig, scaler, *, device: str = "cpu") -> np.ndarray:
-    """An audio file's normalized features, as the model was trained on. [frames, F] float32
+def raw_file_features(path, config: dict, features: FeatureConfig, *, device: str = "cpu") -> np.ndarray:
+    """An audio file's features before normalization, as the model's were. [frames, F] float32
 
     Raises AudioFileError or OSError when the file cannot be read.
     """
     y, sr = load_audio(path, sr=config["sr"])
-    return scaler.transform([clip_features(y, sr, features, device=device)])[0]  # [frames, F]
+    return clip_features(y, sr, features, device=device)  # [frames, F]
+
+
+def file_features(path, config: dict, features: FeatureConfig, scaler, *, device: str = "cpu") -> np.ndarray:
+    """An audio file's normalized features, as the model was trained on (not for ``"speaker"``: see
+    ``minidl predict``). [frames, F] float32
+
+    Raises AudioFileError or OSError when the file cannot be read.
+    """
+    return scaler.transform([raw_file_features(path, config, features, device=device)])[0]  # [frames, F]

@@ -95,7 +95,7 @@ class RunData:
     val: np.ndarray  # of the validation clips, held out of the training split [n_val]
     test: np.ndarray  # of the test clips [n_test]
     features: list  # normalized [frames_i, F] per clip
-    scaler: object  # the normalizer: a Standardizer fitted on `train`, or an UtteranceNormalizer (CMVN)
+    scaler: object  # the normalizer: a Standardizer fitted on `train`, an UtteranceNormalizer or a SpeakerNormalizer
 
 
 def open_dataset(args, loader):
@@ -121,12 +121,29 @@ def split_run(args, dataset, config: FeatureConfig, features, *, out: Path, star
     The validation clips are ``--val-fraction`` of the training split,
     stratified by label (transcribed clips all have label 0: a seeded random
     share). ``--normalize global`` standardizes with statistics of the
-    remaining training clips only (no test leakage); ``utterance`` is CMVN.
+    remaining training clips only (no test leakage); ``utterance`` is CMVN;
+    ``speaker`` is CMVN with each speaker's statistics over all their clips,
+    a test speaker's from their own clips (features only, never labels).
     """
     train_all, test = dataset.indices("train"), dataset.indices("test")
     kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
     train, val = train_all[kept], train_all[held]
-    scaler = make_normalizer(getattr(args, "normalize", "global")).fit([features[i] for i in train])
+    kind = getattr(args, "normalize", "global")
+    if kind == "speaker":  # each speaker's statistics from all their clips, test speakers' too (no labels used)
+        unnamed = int((dataset.speakers == "").sum())
+        if unnamed and not getattr(args, "normalize_chosen", True):  # the default for recordings: fall back
+            print(f"normalization: utterance (CMVN per clip): {unnamed} clips name no speaker, so the "
+                  "default, speaker, cannot be used (DIR/speakers.tsv names them)")
+            kind = "utterance"
+        elif unnamed:
+            raise UsageError(f"--normalize speaker needs the speaker of every clip, but {unnamed} of "
+                             f"{len(dataset.speakers)} clips of {dataset.name!r} name none; fsdd:DIR names them, "
+                             "a folder DIR names them in DIR/speakers.tsv (file<TAB>speaker)")
+    if kind == "speaker":
+        scaler = make_normalizer(kind).fit(features, dataset.speakers)
+        return RunData(out, started, dataset, config, train, val, test,
+                       scaler.transform(features, dataset.speakers), scaler)
+    scaler = make_normalizer(kind).fit([features[i] for i in train])
     return RunData(out, started, dataset, config, train, val, test, scaler.transform(features), scaler)
 
 

@@ -38,7 +38,7 @@ TASK_DEFAULTS = {
 # --task classify on real recordings (fsdd:DIR, DIR): the recipe that generalizes best to new speakers
 # (docs/speaker-independence.md); the embedded synthetic set keeps the plain LSTM. Its augmentation:
 # augment_options.RECORDINGS.
-RECORDINGS = {"model": "crnn", "normalize": "utterance"}
+RECORDINGS = {"model": "crnn", "normalize": "speaker"}
 PLAIN = {"model": "lstm", "normalize": "global"}
 
 
@@ -90,8 +90,10 @@ def add_parser(sub) -> None:
                         "features (default: no trimming)")
     p.add_argument("--normalize", default=None, choices=NORMALIZATIONS,
                    help="global (default on the embedded data and for transcribe): standardize each feature with "
-                        "the training clips' mean and std; utterance (default on real recordings, fsdd:DIR or "
-                        "DIR): per-utterance mean and variance normalization (CMVN), each clip by its own")
+                        "the training clips' mean and std; utterance: per-utterance mean and variance normalization "
+                        "(CMVN), each clip by its own; speaker (default on real recordings, fsdd:DIR or DIR with "
+                        "speakers.tsv): CMVN with each speaker's mean and std over all their clips, a test "
+                        "speaker's from their own (unlabeled) clips")
     p.add_argument("--test-speakers", metavar="NAME[,NAME]", default=None,
                    help="test on every clip of these speakers and train on the others, instead of the dataset's "
                         "split (fsdd:DIR, or DIR with DIR/speakers.tsv: file<TAB>speaker)")
@@ -113,6 +115,7 @@ def check_options(args) -> None:
     if args.task not in TASKS:
         raise UsageError(f"unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
     recordings = args.task == "classify" and args.data != "synthetic"
+    args.normalize_chosen = args.normalize is not None  # a default "speaker" may fall back (runs.split_run)
     for name, value in {**TASK_DEFAULTS[args.task], **(RECORDINGS if recordings else PLAIN)}.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -158,6 +161,8 @@ def check_speaker_options(args) -> None:
         raise UsageError(f"unknown --cross-validate {args.cross_validate!r}; expected one of {', '.join(folds.KINDS)}")
     if args.test_speakers and args.cross_validate:
         raise UsageError("--test-speakers and --cross-validate both choose the test speakers; pass one of them")
+    if args.task != "classify" and args.normalize == "speaker":
+        raise UsageError("--normalize speaker is for --task classify (transcribe: global or utterance)")
     if args.task != "classify" and (args.test_speakers or args.cross_validate):
         raise UsageError("--test-speakers and --cross-validate are for --task classify")
 

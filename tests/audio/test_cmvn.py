@@ -1,10 +1,10 @@
-"""Per-utterance mean and variance normalization (CMVN): over each utterance's valid frames only."""
+"""Mean and variance normalization (CMVN): per utterance over its valid frames only, and per speaker."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from audio.datasets import Standardizer, UtteranceNormalizer, cmvn, make_normalizer
+from audio.datasets import SpeakerNormalizer, Standardizer, UtteranceNormalizer, cmvn, make_normalizer
 from audio.errors import ParameterError
 
 
@@ -57,4 +57,34 @@ def test_bad_input(kwargs, message):
     with pytest.raises(ParameterError, match=message):
         cmvn(**kwargs)
     with pytest.raises(ParameterError, match="normalize must be one of"):
-        make_normalizer("speaker")
+        make_normalizer("channel")
+
+
+def test_each_speaker_gets_zero_mean_and_unit_variance_over_all_their_frames():
+    rng = np.random.default_rng(2)
+    speakers = ["ann", "bob", "ann", "cy", "bob", "ann"]
+    offsets = {"ann": -20.0, "bob": 3.0, "cy": 40.0}  # a voice: the same offset in every clip
+    clips = [rng.normal(offsets[s], rng.uniform(0.5, 5), (int(rng.integers(3, 30)), 4)) for s in speakers]
+    normalizer = make_normalizer("speaker").fit(clips, speakers)
+    assert isinstance(normalizer, SpeakerNormalizer) and normalizer.kind == "speaker"
+    out = normalizer.transform(clips, speakers)
+    for name in offsets:
+        frames = np.concatenate([o for o, s in zip(out, speakers) if s == name])
+        np.testing.assert_allclose(frames.mean(axis=0), 0, atol=1e-5)
+        np.testing.assert_allclose(frames.std(axis=0), 1, rtol=1e-5)
+        raw = np.concatenate([c for c, s in zip(clips, speakers) if s == name])
+        mean, std = raw.mean(axis=0), raw.std(axis=0)
+        for clip, o, s in zip(clips, out, speakers):
+            if s == name:  # each clip with its own speaker's statistics, not its own
+                assert o.dtype == np.float32
+                np.testing.assert_allclose(o, (clip - mean) / std, rtol=1e-5, atol=1e-5)
+                np.testing.assert_allclose(normalizer.for_group(name).transform([clip])[0], o, atol=1e-6)
+    assert abs(out[0].mean()) > 1e-3  # unlike per-utterance CMVN, one clip keeps what sets it apart
+
+
+def test_speaker_normalization_refuses_mismatched_or_unfitted_speakers():
+    clips = [np.zeros((3, 2)), np.ones((4, 2))]
+    with pytest.raises(ParameterError, match="one group per sequence: 2 sequences, 1 groups"):
+        SpeakerNormalizer().fit(clips, ["ann"])
+    with pytest.raises(ParameterError, match=r"no statistics for group\(s\) \['bob'\]"):
+        SpeakerNormalizer().fit(clips, ["ann", "ann"]).transform(clips, ["ann", "bob"])

@@ -109,10 +109,10 @@ def test_bad_augmentation_options_stop_before_training(folder, tmp_path, capsys,
 
 
 def test_real_recordings_get_the_speaker_independent_recipe_and_the_embedded_data_does_not(folder, tmp_path):
-    """docs/speaker-independence.md: on fsdd:DIR or DIR, crnn + CMVN + all the augmentations unless told otherwise."""
+    """docs/speaker-independence.md: on fsdd:DIR or DIR, crnn + speaker CMVN + the augmentations unless told otherwise."""
     assert main(["train", "--data", str(folder), *TINY, "--out", str(tmp_path / "real")]) == 0
     real = json.loads((tmp_path / "real" / "metrics.json").read_text())
-    assert real["model"] == "crnn" and real["normalize"] == "utterance"
+    assert real["model"] == "crnn" and real["normalize"] == "speaker"
     assert real["augmentation"] == {"noise": ["white", "pink"], "snr_db": [10.0, 30.0],
                                     "speed": [0.9, 1.0, 1.1], "vtlp": [0.9, 1.1], "time_mask": 10, "freq_mask": 2,
                                     "gain_db": 6.0}
