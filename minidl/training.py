@@ -26,7 +26,7 @@ from minidl.grad_mode import no_grad
 from minidl.optim.clip import clip_grad_norm_
 from minidl.tensor import as_tensor
 
-HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds")
 
 
 def target_classes(targets) -> np.ndarray:
@@ -145,7 +145,7 @@ class TrainingHistory:
 
     @property
     def columns(self) -> tuple:
-        return ("epoch", "loss", self.metric, "val_loss", "val_" + self.metric, "seconds")
+        return ("epoch", "loss", self.metric, "val_loss", "val_" + self.metric, "lr", "seconds")
 
     def column(self, name: str) -> list:
         return [row[name] for row in self.rows]
@@ -159,7 +159,7 @@ class TrainingHistory:
 
 def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None, clip_norm=None,
         patience=None, on_epoch=None, progress: bool = True, forward=None, device: str = "cpu",
-        metric: Metric = ACCURACY) -> TrainingHistory:
+        metric: Metric = ACCURACY, schedule=None) -> TrainingHistory:
     """Train for ``epochs`` epochs; returns the TrainingHistory.
 
     Parameters
@@ -182,6 +182,9 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         As in :func:`run_epoch`: the model must already be on it.
     metric : Metric
         As in :func:`run_epoch`; each row holds it as ``metric.name`` and ``"val_" + metric.name``.
+    schedule : object with ``step()``, or None
+        A learning-rate schedule on ``optimizer`` (``minidl.optim.CosineAnnealingLR``), stepped after
+        every epoch; each row records the rate the epoch trained with as ``"lr"``.
     """
     epochs = validate.positive_int("epochs", epochs)
     patience = validate.positive_int("patience", patience, allow_none=True)
@@ -189,7 +192,7 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         raise ValueError("early stopping (patience) needs a validation set")
     history, best_loss, best_state, waited = TrainingHistory(metric=metric.name), math.inf, None, 0
     for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+        start, rate = time.perf_counter(), optimizer.lr
         label = f"epoch {epoch}/{epochs}" if progress else None
         loss, measure = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
                                   progress=label, forward=forward, device=device, metric=metric)
@@ -198,8 +201,10 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
             val_loss, val_measure = run_epoch(model, val_loader, loss_fn, forward=forward, device=device,
                                               metric=metric)
         row = {"epoch": epoch, "loss": loss, metric.name: measure, "val_loss": val_loss,
-               "val_" + metric.name: val_measure, "seconds": time.perf_counter() - start}
+               "val_" + metric.name: val_measure, "lr": rate, "seconds": time.perf_counter() - start}
         history.rows.append(row)
+        if schedule is not None:
+            schedule.step()
         if on_epoch is not None and on_epoch(row):
             history.stopped_early = True
             break

@@ -64,6 +64,7 @@ def train_classifier(args, run: RunData, *, augmenter=None) -> dict:
                     "bidirectional": args.bidirectional, "dropout": args.dropout}
     model = build_classifier(**architecture).to(args.device)  # initialized on the CPU: same weights on either device
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    schedule = optim.CosineAnnealingLR(optimizer, t_max=args.epochs) if args.lr_schedule == "cosine" else None
     where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
     print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; {where}")
 
@@ -75,7 +76,7 @@ def train_classifier(args, run: RunData, *, augmenter=None) -> dict:
     train_start = time.perf_counter()
     history = fit(model, loader(train, shuffle=True, transform=augmenter), nn.cross_entropy, optimizer,
                   epochs=args.epochs, val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience,
-                  on_epoch=report, device=args.device)
+                  on_epoch=report, device=args.device, schedule=schedule)
     train_seconds = time.perf_counter() - train_start
 
     scores = predict_scores(model, loader(test), device=args.device)  # [n_test, C]: one pass gives loss, accuracy and confusion
@@ -102,7 +103,8 @@ def train_classifier(args, run: RunData, *, augmenter=None) -> dict:
         "data": args.data, "epochs": len(history.rows), "epochs_requested": args.epochs,
         "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "hidden": args.hidden, "layers": args.layers, "bidirectional": args.bidirectional,
-        "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip,
+        "dropout": args.dropout, "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule,
+        "clip": args.clip,
         "seed": args.seed, "backend": kernels.current(), "device": args.device, "features": asdict(config),
         "normalize": run.scaler.kind, "augmentation": getattr(augmenter, "settings", None),
         "test_speakers": dataset.info.get("test_speakers"), "sr": dataset.sr,

@@ -29,6 +29,7 @@ from minidl.cli.augment_options import TrainingBatches, add_augment_options, bui
 from minidl.errors import UsageError
 
 TASKS = ("classify", "transcribe")
+LR_SCHEDULES = ("constant", "cosine")
 # options whose default depends on the task (argparse leaves them None)
 TASK_DEFAULTS = {
     "classify": {"hidden": 64, "layers": 1, "epochs": 30, "batch_size": 32, "lr": 3e-3, "clips": 2400,
@@ -38,8 +39,8 @@ TASK_DEFAULTS = {
 # --task classify on real recordings (fsdd:DIR, DIR): the recipe that generalizes best to new speakers
 # (docs/speaker-independence.md); the embedded synthetic set keeps the plain LSTM. Its augmentation:
 # augment_options.RECORDINGS.
-RECORDINGS = {"model": "crnn", "normalize": "speaker"}
-PLAIN = {"model": "lstm", "normalize": "global"}
+RECORDINGS = {"model": "crnn", "normalize": "speaker", "lr_schedule": "constant"}
+PLAIN = {"model": "lstm", "normalize": "global", "lr_schedule": "constant"}
 
 
 def add_parser(sub) -> None:
@@ -69,6 +70,10 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=int, default=None,
                    help=f"clips per batch (default 32; transcribe {t['batch_size']})")
     p.add_argument("--lr", type=float, default=None, help=f"Adam learning rate (default 0.003; transcribe {t['lr']})")
+    p.add_argument("--lr-schedule", default=None, choices=LR_SCHEDULES,
+                   help="constant: --lr in every epoch; cosine: from --lr down to 0 over --epochs, as PyTorch's "
+                        "CosineAnnealingLR (default constant; real recordings, fsdd:DIR or DIR: "
+                        f"{RECORDINGS.get('lr_schedule', 'constant')})")
     p.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping, 0 for none (default 5)")
     p.add_argument("--patience", type=int, default=None,
                    help="early stopping: epochs without a better validation loss (default: off)")

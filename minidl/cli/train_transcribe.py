@@ -129,6 +129,7 @@ def run(args) -> int:
     check_enough_frames(model, features, dataset, args.model)  # before any training, and nothing written yet
     model.to(args.device)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    schedule = optim.CosineAnnealingLR(optimizer, t_max=args.epochs) if args.lr_schedule == "cosine" else None
     where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
     print(f"model: {describe(model, args.model, args.layers)}, {sum(p.size for p in model.parameters()):,} "
           f"parameters; {where}")
@@ -141,7 +142,7 @@ def run(args) -> int:
     train_start = time.perf_counter()
     history = fit(model, loader(train, shuffle=True), ctc_batch_loss, optimizer, epochs=args.epochs,
                   val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report,
-                  device=args.device, forward=ctc_forward(model), metric=TOKEN_ERRORS)
+                  device=args.device, forward=ctc_forward(model), metric=TOKEN_ERRORS, schedule=schedule)
     train_seconds = time.perf_counter() - train_start
 
     log_probs = frame_log_probs(model, loader(test), device=args.device)  # [T'_i, C] per test utterance
@@ -176,7 +177,8 @@ def run(args) -> int:
         "epochs_requested": args.epochs, "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "hidden": args.hidden, "layers": args.layers, "bidirectional": True, "dropout": args.dropout,
         "subsampling": model.subsampling,
-        "batch_size": args.batch_size, "lr": args.lr, "clip": args.clip, "seed": args.seed,
+        "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule, "clip": args.clip,
+        "seed": args.seed,
         "backend": kernels.current(), "device": args.device, "features": asdict(config), "sr": dataset.sr,
         "n_train": len(train), "n_val": len(val), "n_test": len(test), "tokens": dataset.tokens,
         "skipped_files": dataset.skipped,

@@ -4,5 +4,6 @@ from minidl.optim.sgd import SGD
 from minidl.optim.adam import Adam, AdamW
 from minidl.optim.rmsprop import Adagrad, RMSprop
 from minidl.optim.clip import clip_grad_norm_, clip_grad_value_
+from minidl.optim.schedule import CosineAnnealingLR
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "CosineAnnealingLR", "Optimizer", "RMSprop", "clip_grad_norm_", "clip_grad_value_"]

@@ -58,6 +58,16 @@ def test_train_is_reproducible(quick_run, tmp_path):
     assert column == [line.split(",")[:5] for line in again]
 
 
+def test_train_with_a_cosine_schedule_records_each_epochs_rate(tmp_path):
+    out = tmp_path / "cosine"
+    assert main(["train", "--clips", "60", "--epochs", "3", "--hidden", "4", "--lr", "0.01", "--lr-schedule", "cosine",
+                 "--out", str(out)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["lr_schedule"] == "cosine"
+    lines = (out / "history.csv").read_text().splitlines()
+    rates = [float(line.split(",")[lines[0].split(",").index("lr")]) for line in lines[1:]]
+    np.testing.assert_allclose(rates, [0.01, 0.0075, 0.0025], rtol=1e-5)  # 0.01 (1 + cos(pi t / 3)) / 2
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--model", "transformer"], "unknown model 'transformer'"),
     (["--data", "no/such/place"], "unknown dataset 'no/such/place'"),

@@ -47,7 +47,7 @@ def test_transcribe_training_writes_every_output(quick_run):
     assert metrics["test_token_error_rate"] >= 0 and 0 <= metrics["test_sequence_accuracy"] <= 1
     assert metrics["bidirectional"] is True and metrics["n_test"] > 0
     history = (quick_run / "history.csv").read_text().splitlines()
-    assert history[0] == "epoch,loss,token_error_rate,val_loss,val_token_error_rate,seconds" and len(history) == 3
+    assert history[0] == "epoch,loss,token_error_rate,val_loss,val_token_error_rate,lr,seconds" and len(history) == 3
     for png in ("curves.png", "alignment.png"):
         assert (quick_run / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -107,3 +107,26 @@ def test_clip_grad_value_matches_torch():
     optim.clip_grad_value_([p], 0.7)
     torch.nn.utils.clip_grad_value_([t], 0.7)
     np.testing.assert_array_equal(p.grad, t.grad.numpy())
+
+
+@pytest.mark.parametrize("eta_min", [0.0, 1e-3])
+def test_cosine_annealing_rates_equal_torch(eta_min):
+    p = minidl.tensor([1.0], requires_grad=True)
+    opt = optim.Adam([p], lr=0.01)
+    schedule = optim.CosineAnnealingLR(opt, t_max=7, eta_min=eta_min)
+    tp = torch.nn.Parameter(torch.tensor([1.0]))
+    topt = torch.optim.Adam([tp], lr=0.01)
+    tschedule = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=7, eta_min=eta_min)
+    for epoch in range(7):
+        topt.step()  # torch wants an optimizer step before each scheduler step
+        tschedule.step()
+        assert schedule.step() == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12, abs=1e-15), epoch
+    assert opt.lr == pytest.approx(eta_min, abs=1e-15)  # the last epoch ends at eta_min
+
+
+def test_cosine_annealing_validates_its_arguments():
+    opt = optim.SGD([minidl.tensor([1.0], requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="t_max"):
+        optim.CosineAnnealingLR(opt, t_max=0)
+    with pytest.raises(ValueError, match="eta_min"):
+        optim.CosineAnnealingLR(opt, t_max=3, eta_min=-1.0)

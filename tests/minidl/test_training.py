@@ -95,7 +95,7 @@ def test_early_stopping_restores_the_best_epoch():
 def test_history_csv_and_confusion_matrix():
     _, history, _ = _train("rnn", epochs=2)
     lines = history.to_csv().splitlines()
-    assert lines[0] == "epoch,loss,accuracy,val_loss,val_accuracy,seconds" and len(lines) == 3
+    assert lines[0] == "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds" and len(lines) == 3
     assert float(lines[2].split(",")[1]) == pytest.approx(history.rows[1]["loss"], rel=1e-5)
     counts = confusion_matrix([0, 1, 1, 2, 2, 2], [0, 2, 1, 2, 2, 0], 3)
     assert counts.tolist() == [[1, 0, 0], [0, 1, 1], [1, 0, 2]]
@@ -104,3 +104,16 @@ def test_history_csv_and_confusion_matrix():
 def test_build_classifier_rejects_unknown_kind():
     with pytest.raises(ValueError, match="unknown model 'transformer'"):
         build_classifier("transformer", 3, 2)
+
+
+def test_a_schedule_is_stepped_after_each_epoch_and_each_row_records_its_rate():
+    rng = np.random.default_rng(3)
+    data = BatchLoader([rng.standard_normal((4, 2)).astype(np.float32) for _ in range(8)], rng.integers(0, 2, 8),
+                       batch_size=4)
+    model = SequenceClassifier("rnn", 2, 3, 2)
+    optimizer = optim.Adam(model.parameters(), lr=0.01)
+    history = fit(model, data, nn.cross_entropy, optimizer, epochs=4, progress=False,
+                  schedule=optim.CosineAnnealingLR(optimizer, t_max=4))
+    expected = [0.01 * (1 + np.cos(np.pi * t / 4)) / 2 for t in range(4)]  # epoch 1 trains at the full rate
+    np.testing.assert_allclose(history.column("lr"), expected, rtol=1e-12)
+    assert optimizer.lr == pytest.approx(0.0, abs=1e-15)
