@@ -114,7 +114,7 @@ def test_real_recordings_get_the_speaker_independent_recipe_and_the_embedded_dat
     real = json.loads((tmp_path / "real" / "metrics.json").read_text())
     assert real["model"] == "crnn" and real["normalize"] == "speaker"
     assert real["augmentation"] == {"noise": ["white", "pink"], "snr_db": [10.0, 30.0],
-                                    "speed": [0.9, 1.0, 1.1], "vtlp": [0.9, 1.1], "time_mask": 10, "freq_mask": 2,
+                                    "speed": [0.9, 1.0, 1.1], "time_mask": 10, "freq_mask": 2,
                                     "gain_db": 6.0}
     assert main(["train", "--data", str(folder), *TINY, *OFF, "--model", "lstm", "--normalize", "global",
                  "--out", str(tmp_path / "plain")]) == 0
