@@ -64,7 +64,7 @@ def padded_rows(y, n_fft: int, center: bool, pad_mode: str, *, warn_if_short: bo
             warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=3)
         half = n_fft // 2
         if pad_mode == "constant":  # zeros around a copy: np.pad's general machinery costs more for short clips
-            padded = np.zeros(y.shape[:-1] + (n + 2 * half,), dtype=y.dtype)
+            padded = kernels.array_module(y).zeros(y.shape[:-1] + (n + 2 * half,), dtype=y.dtype)  # CuPy too
             padded[..., half:half + n] = y
             y = padded
         else:

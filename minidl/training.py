@@ -192,7 +192,7 @@ def fit(model, train_loader, loss_fn, optimizer, *, epochs: int, val_loader=None
         raise ValueError("early stopping (patience) needs a validation set")
     history, best_loss, best_state, waited = TrainingHistory(metric=metric.name), math.inf, None, 0
     for epoch in range(1, epochs + 1):
-        start, rate = time.perf_counter(), optimizer.lr
+        start, rate = time.perf_counter(), getattr(optimizer, "lr", None)  # an optimizer of one's own may have none
         label = f"epoch {epoch}/{epochs}" if progress else None
         loss, measure = run_epoch(model, train_loader, loss_fn, optimizer=optimizer, clip_norm=clip_norm,
                                   progress=label, forward=forward, device=device, metric=metric)

@@ -114,7 +114,8 @@ class SpeakerNormalizer:
     Examples
     --------
     >>> x = [np.array([[0.0], [2.0]]), np.array([[4.0], [6.0]])]  # one speaker: mean 3, std sqrt(5)
-    >>> [[round(float(v), 3) for v in s.ravel()] for s in SpeakerNormalizer().fit(x, ["a", "a"]).transform(x, ["a", "a"])]
+    >>> out = SpeakerNormalizer().fit(x, ["a", "a"]).transform(x, ["a", "a"])
+    >>> [[round(float(v), 3) for v in s.ravel()] for s in out]
     [[-1.342, -0.447], [0.447, 1.342]]
     """
 
@@ -124,7 +125,13 @@ class SpeakerNormalizer:
         self.statistics = {}  # group -> (mean [F], std [F]), float64
 
     def fit(self, sequences, groups) -> SpeakerNormalizer:
-        """Learn the mean and std of each group over all frames of its sequences. Returns self."""
+        """Learn the mean and std of each group over all frames of its sequences. Returns self.
+
+        Parameters
+        ----------
+        sequences : list of np.ndarray [shape=(frames_i, F)]
+        groups : sequence of hashable [shape=(len(sequences),)], each sequence's speaker
+        """
         groups = list(groups)
         if len(groups) != len(sequences):
             raise ParameterError(f"groups must name one group per sequence: {len(sequences)} sequences, "
@@ -137,7 +144,13 @@ class SpeakerNormalizer:
         return self
 
     def transform(self, sequences, groups) -> list:
-        """Each sequence with its group's statistics; list of [frames, F] float32."""
+        """Each sequence with its group's statistics; list of [frames_i, F] float32.
+
+        Parameters
+        ----------
+        sequences : list of np.ndarray [shape=(frames_i, F)]
+        groups : sequence [shape=(len(sequences),)], each a group given to :meth:`fit`
+        """
         groups = list(groups)
         missing = sorted({str(g) for g in groups} - {str(g) for g in self.statistics})
         if missing:
@@ -146,6 +159,9 @@ class SpeakerNormalizer:
 
     def for_group(self, name):
         """A transform(sequences) that normalizes every sequence as group ``name``."""
+        if name not in self.statistics:
+            raise ParameterError(f"no statistics for group {name!r}; "
+                                 f"fitted groups: {sorted(map(str, self.statistics))}")
         mean, std = self.statistics[name]
         return _OneGroup(lambda s: self._normalize(s, mean, std))
 
@@ -161,6 +177,7 @@ class _OneGroup:
         self._normalize = normalize
 
     def transform(self, sequences) -> list:
+        """Each sequence [frames_i, F] with the group's statistics; list of [frames_i, F] float32."""
         return [self._normalize(s) for s in sequences]
 
 

@@ -21,10 +21,18 @@ from __future__ import annotations
 from kernels import array_module
 
 
-def check_classes(z) -> None:
-    """Logits must be [M, C] with at least one class (the kernels read each row's first value)."""
+def check_problem(z, target) -> None:
+    """Logits [M, C] with at least one class (the kernels read each row's first value) and one target
+    in [0, C) per row (the kernels index with it unchecked)."""
     if z.ndim != 2 or z.shape[1] == 0:
         raise ValueError(f"softmax_cross_entropy needs logits [M, C] with C >= 1, got shape {z.shape}")
+    if target.shape != (z.shape[0],):
+        raise ValueError(f"softmax_cross_entropy needs one target per row: {z.shape[0]} rows, "
+                         f"targets of shape {target.shape}")
+    if target.size and not (0 <= int(target.min()) and int(target.max()) < z.shape[1]):
+        bad = target[(target < 0) | (target >= z.shape[1])][0]
+        raise ValueError(f"softmax_cross_entropy: target {int(bad)} is not a class of {z.shape[1]} (0 to "
+                         f"{z.shape[1] - 1})")
 
 
 def softmax_cross_entropy(z, target):
@@ -41,7 +49,7 @@ def softmax_cross_entropy(z, target):
     exp_shifted : [M, C], e^(z - max of the row)
     total : [M], the row sums of exp_shifted (>= 1); softmax(z) = exp_shifted / total[:, None]
     """
-    check_classes(z)
+    check_problem(z, target)
     xp = array_module(z)
     shifted = z - z.max(axis=1, keepdims=True)  # [M, C], each row's largest is 0
     exp_shifted = xp.exp(shifted)
@@ -52,6 +60,7 @@ def softmax_cross_entropy(z, target):
 
 def softmax_cross_entropy_backward(exp_shifted, total, target, grad):
     """dL/dz [M, C] = (softmax(z) - one_hot(target)) * grad[:, None], for the upstream gradient grad [M]."""
+    check_problem(exp_shifted, target)
     xp = array_module(exp_shifted)
     dz = exp_shifted * (grad / total)[:, None]  # softmax(z) * grad
     dz[xp.arange(dz.shape[0]), target] -= grad

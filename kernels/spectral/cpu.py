@@ -189,7 +189,8 @@ def power_to_db(S, ref_value: float, amin: float, top_db):
     in SIMD lanes (0.5 ns: 57 against 417 us for a 40 x 2584 mel
     spectrogram, one thread), and in place no pass makes a new array.
     """
-    out = np.maximum(S, S.dtype.type(amin))  # a fresh array, ours to overwrite
+    out = np.empty_like(S)  # an array even for 0-d S (np.maximum would return a scalar there)
+    np.maximum(S, S.dtype.type(amin), out=out)
     np.log10(out, out=out)
     out *= out.dtype.type(10.0)
     out -= out.dtype.type(10.0 * np.log10(max(amin, ref_value)))

@@ -95,8 +95,9 @@ def cross_validate(args, dataset, config, *, out: Path, started: float, augmente
     write_figure(out / "folds.png", folds_figure(speakers, accuracies))
     first = fold_metrics[0]
     settings = {key: first[key] for key in ("model", "dataset", "data", "epochs_requested", "hidden", "layers",
-                                            "bidirectional", "dropout", "batch_size", "lr", "clip", "seed",
-                                            "backend", "device", "features", "normalize", "augmentation", "sr")}
+                                            "bidirectional", "dropout", "batch_size", "lr", "lr_schedule", "clip",
+                                            "seed", "backend", "device", "features", "normalize", "augmentation",
+                                            "sr")}
     summary = {
         "cross_validate": "speakers", "folds": rows, "mean_accuracy": float(np.mean(accuracies)),
         "min_accuracy": float(np.min(accuracies)), "std_accuracy": float(np.std(accuracies)),

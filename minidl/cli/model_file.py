@@ -105,4 +105,7 @@ def file_features(path, config: dict, features: FeatureConfig, scaler, *, device
 
     Raises AudioFileError or OSError when the file cannot be read.
     """
+    if scaler.kind == "speaker":
+        raise ValueError("a model trained with --normalize speaker normalizes several clips of one speaker "
+                         "together, not one file: use minidl.cli.predict.predict_one_speaker")
     return scaler.transform([raw_file_features(path, config, features, device=device)])[0]  # [frames, F]

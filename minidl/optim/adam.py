@@ -53,7 +53,8 @@ class Adam(Optimizer):
         m, v = state["exp_avg"], state["exp_avg_sq"]
         # Written with in-place updates (out=, *=): each fresh temporary the
         # size of a weight costs a pass over memory, and an optimizer step
-        # touches every weight, so only two temporaries are made per parameter.
+        # touches every weight, so only three are made per parameter
+        # ((1 - beta1) grad, grad^2 and the denominator, which becomes the update).
         m *= beta1
         m += (1 - beta1) * grad
         grad_sq = grad * grad

@@ -88,3 +88,5 @@ def test_speaker_normalization_refuses_mismatched_or_unfitted_speakers():
         SpeakerNormalizer().fit(clips, ["ann"])
     with pytest.raises(ParameterError, match=r"no statistics for group\(s\) \['bob'\]"):
         SpeakerNormalizer().fit(clips, ["ann", "ann"]).transform(clips, ["ann", "bob"])
+    with pytest.raises(ParameterError, match=r"no statistics for group 'bob'; fitted groups: \['ann'\]"):
+        SpeakerNormalizer().fit(clips, ["ann", "ann"]).for_group("bob")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 import audio
 from audio.datasets import cmvn
@@ -52,6 +53,8 @@ def test_speaker_normalization_is_saved_and_predict_normalizes_its_files_as_one_
     assert not any(key.startswith("standardizer.") for key in load(out / "model.npz"))  # statistics are the speakers'
     model, config, features, scaler = load_model(out / "model.npz")
     assert scaler.kind == "speaker"
+    with pytest.raises(ValueError, match="normalizes several clips of one speaker together"):
+        file_features(root / "high" / "ann_0.wav", config, features, scaler)
     files = sorted((root / "high").glob("*.wav"))[:3] + sorted((root / "low").glob("*.wav"))[:1]
     csv = tmp_path / "p.csv"
     assert main(["predict", str(out / "model.npz"), *map(str, files), "--csv", str(csv)]) == 0

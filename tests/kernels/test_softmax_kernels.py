@@ -74,9 +74,16 @@ def test_nan_and_infinite_logits(module):
 
 
 @pytest.mark.parametrize("module", [reference, cpu], ids=["reference", "numba"])
-def test_logits_without_classes_are_refused(module):
+def test_logits_without_classes_and_targets_that_are_not_classes_are_refused(module):
     with pytest.raises(ValueError, match=r"C >= 1, got shape \(3, 0\)"):
         module.softmax_cross_entropy(np.zeros((3, 0)), np.zeros(3, dtype=np.int64))
+    z = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"target 3 is not a class of 3 \(0 to 2\)"):
+        module.softmax_cross_entropy(z, np.array([3, 0]))  # unchecked, the kernel would read the next row
+    with pytest.raises(ValueError, match=r"target -1 is not a class of 3"):
+        module.softmax_cross_entropy_backward(np.ones((2, 3)), np.full(2, 3.0), np.array([0, -1]), np.ones(2))
+    with pytest.raises(ValueError, match=r"one target per row: 2 rows, targets of shape \(3,\)"):
+        module.softmax_cross_entropy(z, np.array([0, 1, 2]))
 
 
 @pytest.mark.gpu
