@@ -20,7 +20,7 @@ import minidl
 from minidl import nn, optim
 from minidl.classifiers import build_classifier
 from minidl.cli.model_file import save_model
-from minidl.cli.runs import RunData, write_figure, write_json, write_text
+from minidl.cli.runs import RunData, lr_schedule, write_figure, write_json, write_text
 from minidl.data import BatchLoader
 from minidl.plot import confusion_figure, training_curves
 from minidl.training import confusion_matrix, fit, predict_scores
@@ -64,7 +64,6 @@ def train_classifier(args, run: RunData, *, augmenter=None) -> dict:
                     "bidirectional": args.bidirectional, "dropout": args.dropout}
     model = build_classifier(**architecture).to(args.device)  # initialized on the CPU: same weights on either device
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    schedule = optim.CosineAnnealingLR(optimizer, t_max=args.epochs) if args.lr_schedule == "cosine" else None
     where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
     print(f"model: {args.model}, {sum(p.size for p in model.parameters()):,} parameters; {where}")
 
@@ -76,7 +75,7 @@ def train_classifier(args, run: RunData, *, augmenter=None) -> dict:
     train_start = time.perf_counter()
     history = fit(model, loader(train, shuffle=True, transform=augmenter), nn.cross_entropy, optimizer,
                   epochs=args.epochs, val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience,
-                  on_epoch=report, device=args.device, schedule=schedule)
+                  on_epoch=report, device=args.device, schedule=lr_schedule(args, optimizer))
     train_seconds = time.perf_counter() - train_start
 
     scores = predict_scores(model, loader(test), device=args.device)  # [n_test, C]: one pass gives loss, accuracy and confusion

@@ -18,6 +18,7 @@ import numpy as np
 from audio.datasets import FeatureConfig, extract_features, make_normalizer
 from kernels.files import atomic_path
 from minidl.cli.messages import report_skipped, warnings_as_lines
+from minidl import optim
 from minidl.data import stratified_split
 from minidl.errors import UsageError
 
@@ -128,23 +129,35 @@ def split_run(args, dataset, config: FeatureConfig, features, *, out: Path, star
     train_all, test = dataset.indices("train"), dataset.indices("test")
     kept, held = stratified_split(dataset.labels[train_all], args.val_fraction, seed=args.seed)
     train, val = train_all[kept], train_all[held]
-    kind = getattr(args, "normalize", "global")
+    kind = normalization(args, dataset)
     if kind == "speaker":  # each speaker's statistics from all their clips, test speakers' too (no labels used)
-        unnamed = int((dataset.speakers == "").sum())
-        if unnamed and not getattr(args, "normalize_chosen", True):  # the default for recordings: fall back
-            print(f"normalization: utterance (CMVN per clip): {unnamed} clips name no speaker, so the "
-                  "default, speaker, cannot be used (DIR/speakers.tsv names them)")
-            kind = "utterance"
-        elif unnamed:
-            raise UsageError(f"--normalize speaker needs the speaker of every clip, but {unnamed} of "
-                             f"{len(dataset.speakers)} clips of {dataset.name!r} name none; fsdd:DIR names them, "
-                             "a folder DIR names them in DIR/speakers.tsv (file<TAB>speaker)")
-    if kind == "speaker":
         scaler = make_normalizer(kind).fit(features, dataset.speakers)
-        return RunData(out, started, dataset, config, train, val, test,
-                       scaler.transform(features, dataset.speakers), scaler)
-    scaler = make_normalizer(kind).fit([features[i] for i in train])
-    return RunData(out, started, dataset, config, train, val, test, scaler.transform(features), scaler)
+        normalized = scaler.transform(features, dataset.speakers)
+    else:
+        scaler = make_normalizer(kind).fit([features[i] for i in train])
+        normalized = scaler.transform(features)
+    return RunData(out, started, dataset, config, train, val, test, normalized, scaler)
+
+
+def normalization(args, dataset) -> str:
+    """``--normalize`` for this dataset: "speaker" needs every clip's speaker; where clips name none, a
+    default "speaker" falls back to "utterance" (with a note) and an asked-for one is refused."""
+    kind = getattr(args, "normalize", "global")
+    unnamed = int((dataset.speakers == "").sum()) if kind == "speaker" else 0
+    if unnamed and getattr(args, "normalize_chosen", True):
+        raise UsageError(f"--normalize speaker needs the speaker of every clip, but {unnamed} of "
+                         f"{len(dataset.speakers)} clips of {dataset.name!r} name none; fsdd:DIR names them, "
+                         "a folder DIR names them in DIR/speakers.tsv (file<TAB>speaker)")
+    if unnamed:
+        print(f"normalization: utterance (CMVN per clip): {unnamed} clips name no speaker, so the "
+              "default, speaker, cannot be used (DIR/speakers.tsv names them)")
+        return "utterance"
+    return kind
+
+
+def lr_schedule(args, optimizer):
+    """``--lr-schedule``'s schedule on ``optimizer`` (None for constant), for ``training.fit`` to step."""
+    return optim.CosineAnnealingLR(optimizer, t_max=args.epochs) if args.lr_schedule == "cosine" else None
 
 
 def start_run(args, loader, *, model_tag: str, outputs, hop_ms) -> RunData:

@@ -26,7 +26,7 @@ from audio.decibels import power_to_db
 from audio.mel import melspectrogram
 from minidl import optim
 from minidl.cli.model_file import save_model
-from minidl.cli.runs import start_run, write_figure, write_json, write_text
+from minidl.cli.runs import lr_schedule, start_run, write_figure, write_json, write_text
 from minidl.data import BatchLoader
 from minidl.decode import token_error_rate
 from minidl.errors import UsageError
@@ -129,7 +129,6 @@ def run(args) -> int:
     check_enough_frames(model, features, dataset, args.model)  # before any training, and nothing written yet
     model.to(args.device)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    schedule = optim.CosineAnnealingLR(optimizer, t_max=args.epochs) if args.lr_schedule == "cosine" else None
     where = kernels.device_name(args.device) if args.device == "cuda" else f"backend {kernels.current()}"
     print(f"model: {describe(model, args.model, args.layers)}, {sum(p.size for p in model.parameters()):,} "
           f"parameters; {where}")
@@ -142,7 +141,7 @@ def run(args) -> int:
     train_start = time.perf_counter()
     history = fit(model, loader(train, shuffle=True), ctc_batch_loss, optimizer, epochs=args.epochs,
                   val_loader=loader(val), clip_norm=args.clip or None, patience=args.patience, on_epoch=report,
-                  device=args.device, forward=ctc_forward(model), metric=TOKEN_ERRORS, schedule=schedule)
+                  device=args.device, forward=ctc_forward(model), metric=TOKEN_ERRORS, schedule=lr_schedule(args, optimizer))
     train_seconds = time.perf_counter() - train_start
 
     log_probs = frame_log_probs(model, loader(test), device=args.device)  # [T'_i, C] per test utterance
